@@ -1,0 +1,70 @@
+import { DEFAULT_MAX_KEYS } from './rate-limit.constants.js';
+import type { CompiledRule } from './compiled-rule.js';
+import { gcraNextTat, gcraWait } from './gcra.js';
+import { KeyTable } from './key-table.js';
+import type { RateLimitStore, StoreCheck } from './rate-limit-store.interface.js';
+
+export interface MemoryStoreOptions {
+  /** Keys tracked per rule. Default 100 000. */
+  maxKeys?: number;
+}
+
+/**
+ * In-process store: one bounded `KeyTable` per rule, synchronous, no allocation per
+ * decision once a rule's table exists (the new TATs go to a reused scratch array).
+ */
+export class MemoryStore implements RateLimitStore {
+  private readonly tables = new Map<CompiledRule, KeyTable>();
+  private scratch = new Float64Array(8);
+  readonly maxKeys: number;
+  readonly synchronous = true;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
+  }
+
+  consume(checks: readonly StoreCheck[], n: number, now: number): number {
+    if (n > this.scratch.length) this.scratch = new Float64Array(n * 2);
+    const next = this.scratch;
+    let denied = 0;
+    // Phase 1: decide every rule without touching state.
+    for (let i = 0; i < n; i++) {
+      const check = checks[i];
+      const rule = check.rule;
+      const tat = this.table(rule).get(check.key);
+      const wait = gcraWait(tat, now, rule.toleranceMs);
+      check.waitMs = wait;
+      if (wait > 0) denied++;
+      else next[i] = gcraNextTat(tat, now, rule.emissionMs);
+    }
+    if (denied > 0) return denied;
+    // Phase 2: all conform, commit all.
+    for (let i = 0; i < n; i++) {
+      const check = checks[i];
+      this.table(check.rule).set(check.key, next[i], now);
+    }
+    return 0;
+  }
+
+  trackedKeys(rule: CompiledRule): number {
+    return this.tables.get(rule)?.size ?? 0;
+  }
+
+  /** The table of a rule (created on first use); exposed for tests and eviction counters. */
+  table(rule: CompiledRule): KeyTable {
+    let table = this.tables.get(rule);
+    if (table === undefined) {
+      table = new KeyTable(this.maxKeys);
+      this.tables.set(rule, table);
+    }
+    return table;
+  }
+
+  forget(rule: CompiledRule): void {
+    this.tables.delete(rule);
+  }
+
+  sweep(now: number, idleMs: number): void {
+    for (const table of this.tables.values()) table.sweep(now, idleMs);
+  }
+}

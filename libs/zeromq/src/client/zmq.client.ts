@@ -1,0 +1,228 @@
+import { Logger } from '@nestjs/common';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { Dealer, Publisher, Push, type Socket } from 'zeromq';
+import type { ZmqClientOptions } from '../interfaces/zmq-client-options.interface.js';
+import type { ZmqDeserializer, ZmqSerializer } from '../interfaces/zmq-socket-options.interface.js';
+import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
+import { validateClientOptions } from '../options/validate-options.js';
+import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
+import { SocketWriter } from '../sockets/socket-writer.js';
+import { HEADERS, MessageKind, WIRE_VERSION } from '../wire/wire.constants.js';
+import { DEFAULT_CLIENT_SOCKET_OPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, ZmqStatus } from '../zmq.constants.js';
+import { PendingRequests, type ReplyCallback } from './pending-requests.js';
+import { ZmqRequestError } from './zmq-request.error.js';
+
+/** The sockets behind a connected client, as `unwrap()` returns them. */
+export interface ZmqClientSockets {
+  dealer?: Dealer;
+  push?: Push;
+  pub?: Publisher;
+}
+
+/**
+ * Nest client proxy over ZeroMQ: `send()` over a DEALER with correlation ids (many requests in
+ * flight, streamed replies), `emit()` over PUSH, PUB, or the DEALER.
+ * Register with `ClientsModule.register([{ name, customClass: ZmqClient, options }])`.
+ */
+export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> {
+  private readonly logger = new Logger(ZmqClient.name);
+  private readonly options: ZmqClientOptions;
+  private readonly bodySerializer: ZmqSerializer;
+  private readonly bodyDeserializer: ZmqDeserializer;
+  private readonly pending: PendingRequests;
+  private sockets: ZmqClientSockets | undefined;
+  private dealerWriter: SocketWriter | undefined;
+  private eventWriter: SocketWriter | undefined;
+  private connecting: Promise<ZmqClientSockets> | undefined;
+  private nextId = 0;
+  /** Replies that matched no pending request (late, after a timeout, or foreign). */
+  unmatchedReplies = 0;
+
+  constructor(options: ZmqClientOptions) {
+    super();
+    validateClientOptions(options);
+    this.options = options;
+    this.bodySerializer = options.serializer ?? new JsonSerializer();
+    this.bodyDeserializer = options.deserializer ?? new JsonDeserializer();
+    this.pending = new PendingRequests(options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  connect(): Promise<ZmqClientSockets> {
+    this.connecting ??= this.openSockets().catch((error: unknown) => {
+      this.connecting = undefined;
+      this.closeSockets();
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    this.pending.failAll(new ZmqRequestError('CLIENT_CLOSED', 'The ZmqClient was closed before a reply arrived.'));
+    await Promise.all([this.dealerWriter?.flushed(), this.eventWriter?.flushed()]);
+    this.closeSockets();
+    this.connecting = undefined;
+    this._status$.next(ZmqStatus.Closed);
+  }
+
+  unwrap<T = ZmqClientSockets>(): T {
+    if (this.sockets === undefined) {
+      throw new Error('ZmqClient is not connected: call connect() (or send/emit once) before unwrap().');
+    }
+    return this.sockets as T;
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const writer = this.dealerWriter;
+    if (writer === undefined) {
+      callback({ err: new ZmqRequestError('NO_SOCKET', 'ZmqClient has no dealer socket: set options.dealer.connect to send requests.'), isDisposed: true });
+      return () => undefined;
+    }
+    let body: Buffer | string;
+    try {
+      body = this.bodySerializer.serialize(packet.data);
+    } catch (error) {
+      callback({ err: new ZmqRequestError('SEND_FAILED', `The request data could not be serialized: ${String(error)}`, { cause: error }), isDisposed: true });
+      return () => undefined;
+    }
+    const id = (this.nextId++).toString(36);
+    this.pending.add(id, callback as ReplyCallback);
+    writer.write([HEADERS[MessageKind.Request], id, this.normalizePattern(packet.pattern), body]);
+    return () => this.pending.delete(id);
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    const pattern = this.normalizePattern(packet.pattern);
+    const body = this.bodySerializer.serialize(packet.data);
+    const header = HEADERS[MessageKind.Event];
+    try {
+      if (this.options.pub) await this.eventWriter!.writeAndWait([pattern, header, body]);
+      else if (this.options.push) await this.eventWriter!.writeAndWait([header, pattern, body]);
+      else await this.dealerWriter!.writeAndWait([header, pattern, body]);
+    } catch (error) {
+      throw new ZmqRequestError('SEND_FAILED', `The event '${pattern}' was not sent: ${describeSendError(error)}`, { cause: error });
+    }
+    return undefined as T;
+  }
+
+  private async openSockets(): Promise<ZmqClientSockets> {
+    const { dealer, push, pub } = this.options;
+    const sockets: ZmqClientSockets = {};
+    this.sockets = sockets;
+    if (dealer) {
+      const socket = new Dealer();
+      sockets.dealer = socket;
+      applySocketOptions(socket, DEFAULT_CLIENT_SOCKET_OPTIONS, dealer);
+      const endpoints = endpointsOf(dealer.connect);
+      this.watchConnection(socket, endpoints.length === 1);
+      connectAll(socket, endpoints);
+      this.dealerWriter = new SocketWriter(socket, (error, frames) => this.onRequestNotSent(error, frames));
+      void this.readReplies(socket);
+    }
+    if (pub) {
+      const socket = new Publisher();
+      sockets.pub = socket;
+      applySocketOptions(socket, DEFAULT_CLIENT_SOCKET_OPTIONS, pub);
+      await bindAll(socket, endpointsOf(pub.bind), 'pub');
+      this.eventWriter = new SocketWriter(socket, () => undefined);
+    } else if (push) {
+      const socket = new Push();
+      sockets.push = socket;
+      applySocketOptions(socket, DEFAULT_CLIENT_SOCKET_OPTIONS, push);
+      connectAll(socket, endpointsOf(push.connect));
+      this.eventWriter = new SocketWriter(socket, () => undefined);
+    }
+    return sockets;
+  }
+
+  /** The one reader of the DEALER: [header, id] or [header, id, body]. */
+  private async readReplies(socket: Dealer): Promise<void> {
+    while (!socket.closed) {
+      let frames: Buffer[];
+      try {
+        frames = await socket.receive();
+      } catch (error) {
+        if (socket.closed) return;
+        this.logger.warn(`Receive failed: ${String(error)}`);
+        continue;
+      }
+      this.onReply(frames);
+    }
+  }
+
+  private onReply(frames: Buffer[]): void {
+    const header = frames[0];
+    const id = frames[1];
+    if (header?.length !== 2 || header[0] !== WIRE_VERSION || id === undefined || frames.length > 3) {
+      this.unmatchedReplies++;
+      return;
+    }
+    const key = id.toString('latin1');
+    const callback = this.pending.get(key);
+    if (callback === undefined) {
+      this.unmatchedReplies++;
+      return;
+    }
+    const kind = header[1];
+    const body = frames[2];
+    let value: unknown;
+    try {
+      value = body === undefined ? undefined : this.bodyDeserializer.deserialize(body);
+    } catch (error) {
+      this.pending.fail(key, new ZmqRequestError('BAD_REPLY', `The reply could not be deserialized: ${String(error)}`, { cause: error }));
+      return;
+    }
+    if (kind === MessageKind.Next) {
+      callback({ response: value });
+    } else if (kind === MessageKind.Complete) {
+      this.pending.delete(key);
+      callback(value === undefined ? { isDisposed: true } : { response: value, isDisposed: true });
+    } else if (kind === MessageKind.Error) {
+      this.pending.delete(key);
+      callback({ err: value, isDisposed: true });
+    } else {
+      this.pending.fail(key, new ZmqRequestError('BAD_REPLY', `The reply has an unknown kind ${kind}.`));
+    }
+  }
+
+  /**
+   * With one server endpoint, a lost connection means the requests in flight will not be
+   * answered: fail them at once with a clear error rather than let them wait for the timeout.
+   * (With several, the DEALER's round robin hides which server had which request.)
+   */
+  private watchConnection(socket: Socket, singleEndpoint: boolean): void {
+    socket.events.on('connect', () => this._status$.next(ZmqStatus.Connected));
+    socket.events.on('disconnect', (event) => {
+      this._status$.next(ZmqStatus.Closed);
+      if (!singleEndpoint) return;
+      this.pending.failAll(
+        new ZmqRequestError('CONNECTION_LOST', `The connection to ${event.address} was lost; the request may or may not have been processed.`),
+      );
+    });
+  }
+
+  private onRequestNotSent(error: unknown, frames: Array<Buffer | string>): void {
+    const id = String(frames[1]);
+    this.pending.fail(id, new ZmqRequestError('SEND_FAILED', `The request was not sent: ${describeSendError(error)}`, { cause: error }));
+  }
+
+  private closeSockets(): void {
+    const sockets = this.sockets ?? {};
+    for (const socket of [sockets.dealer, sockets.push, sockets.pub]) {
+      if (socket && !socket.closed) socket.close();
+    }
+    this.sockets = undefined;
+    this.dealerWriter = undefined;
+    this.eventWriter = undefined;
+  }
+}
+
+function describeSendError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'EAGAIN') return 'the send queue stayed full until sendTimeout (the server is not reading)';
+  return error instanceof Error ? error.message : String(error);
+}

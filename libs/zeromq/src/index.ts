@@ -1,0 +1,20 @@
+export { ZmqServer, type ZmqServerSockets } from './server/zmq.server.js';
+export { ZmqContext } from './server/zmq.context.js';
+export type { ZmqServerEventsMap } from './server/server-events.js';
+export { ServerStats, SocketStats } from './server/server-stats.js';
+export { ZmqClient } from './client/zmq.client.js';
+export type { ZmqServerOptions, ZmqSubOptions } from './interfaces/zmq-server-options.interface.js';
+export type { ZmqClientOptions } from './interfaces/zmq-client-options.interface.js';
+export type {
+  ZmqBindOptions,
+  ZmqConnectOptions,
+  ZmqDeserializer,
+  ZmqSerializer,
+  ZmqSocketOptions,
+} from './interfaces/zmq-socket-options.interface.js';
+export { JsonDeserializer, JsonSerializer } from './json.codec.js';
+export { ZmqConfigError } from './options/zmq-config.error.js';
+export { MalformedReason } from './wire/malformed-reason.js';
+export { MessageKind, WIRE_VERSION } from './wire/wire.constants.js';
+export { SocketKind, ZmqEvent, ZmqStatus } from './zmq.constants.js';
+export { ZmqRequestError } from './client/zmq-request.error.js';

@@ -1,0 +1,16 @@
+import type { ZmqBindOptions, ZmqConnectOptions, ZmqDeserializer, ZmqSerializer } from './zmq-socket-options.interface.js';
+
+export interface ZmqClientOptions {
+  /** DEALER socket for `send()` (request/response); also carries `emit()` when no push or pub is set. */
+  dealer?: ZmqConnectOptions;
+  /** PUSH socket for `emit()`: each event goes to one server (round robin). */
+  push?: ZmqConnectOptions;
+  /** PUB socket for `emit()`: every subscribed server gets each event (takes precedence over push). */
+  pub?: ZmqBindOptions;
+  /** Default time a request may take, in ms, before it fails with a timeout error. Default 30000; 0 disables. */
+  timeout?: number;
+  /** Body codec for request data and events; JSON by default. */
+  serializer?: ZmqSerializer;
+  /** Body codec for replies; JSON by default. */
+  deserializer?: ZmqDeserializer;
+}

@@ -1,0 +1,28 @@
+import { MALFORMED_REASONS, type MalformedReason } from '../wire/malformed-reason.js';
+import type { SocketKind } from '../zmq.constants.js';
+
+/** Plain counters per socket, bumped on the hot path and read by health, metrics and tests. */
+export class SocketStats {
+  received = 0;
+  handled = 0;
+  noHandler = 0;
+  repliesDropped = 0;
+  readonly malformed: Record<MalformedReason, number> = Object.fromEntries(
+    MALFORMED_REASONS.map((reason) => [reason, 0]),
+  ) as Record<MalformedReason, number>;
+
+  get malformedTotal(): number {
+    let total = 0;
+    for (const reason of MALFORMED_REASONS) total += this.malformed[reason];
+    return total;
+  }
+}
+
+export class ServerStats {
+  readonly sockets: Record<SocketKind, SocketStats> = {
+    router: new SocketStats(),
+    pull: new SocketStats(),
+    sub: new SocketStats(),
+  };
+  inFlight = 0;
+}

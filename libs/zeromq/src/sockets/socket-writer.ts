@@ -1,0 +1,76 @@
+type Frames = Array<Buffer | string>;
+type OnSendError = (error: unknown, frames: Frames) => void;
+
+/**
+ * The one writer of a socket. zeromq.js rejects a second concurrent `send()` with EBUSY, and
+ * Nest flushes several replies in the same tick, so every outgoing message goes through here:
+ * a FIFO drained by a single loop. A failed send is reported and never stops the messages behind it.
+ */
+export class SocketWriter {
+  private queue: Frames[] = [];
+  private pending: Array<{ frames: Frames; done: (error?: unknown) => void }> = [];
+  private writing = false;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly socket: { send(frames: Frames): Promise<void> },
+    private readonly onError: OnSendError,
+  ) {}
+
+  get queued(): number {
+    return this.queue.length + this.pending.length;
+  }
+
+  /** Queues a message; failures go to `onError`. */
+  write(frames: Frames): void {
+    this.queue.push(frames);
+    if (!this.writing) void this.drain();
+  }
+
+  /** Queues a message and resolves when ZeroMQ took it (or rejects): the caller feels the HWM. */
+  writeAndWait(frames: Frames): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ frames, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** Resolves once everything queued so far has been handed to ZeroMQ. */
+  flushed(): Promise<void> {
+    if (!this.writing) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0 || this.pending.length > 0) {
+      if (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        for (const frames of batch) {
+          try {
+            await this.socket.send(frames);
+          } catch (error) {
+            this.onError(error, frames);
+          }
+        }
+      }
+      if (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        for (const item of batch) {
+          try {
+            await this.socket.send(item.frames);
+            item.done();
+          } catch (error) {
+            item.done(error ?? new Error('send failed'));
+          }
+        }
+      }
+    }
+    this.writing = false;
+    const idle = this.idle;
+    this.idle = [];
+    for (const resolve of idle) resolve();
+  }
+}

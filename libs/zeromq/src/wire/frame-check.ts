@@ -1,0 +1,31 @@
+import { isUtf8 } from 'node:buffer';
+import { MAX_ID_BYTES, MessageKind, WIRE_VERSION } from './wire.constants.js';
+import { MalformedReason } from './malformed-reason.js';
+
+/**
+ * Structural checks on an incoming multipart message, before anything is decoded. They return a
+ * reason instead of throwing: the reader loop must never throw, and a flood of garbage must cost
+ * as little as a few length comparisons.
+ */
+
+/** Header at `frames[at]`: a known version and kind. Returns the kind, or a reason. */
+export function checkHeader(frames: readonly Buffer[], at: number): MessageKind | MalformedReason {
+  const header = frames[at];
+  if (header === undefined || header.length !== 2) return MalformedReason.BadHeader;
+  if (header[0] !== WIRE_VERSION) return MalformedReason.UnsupportedVersion;
+  const kind = header[1];
+  if (kind !== MessageKind.Request && kind !== MessageKind.Event) return MalformedReason.UnknownKind;
+  return kind;
+}
+
+/** A correlation id frame: 1 to MAX_ID_BYTES bytes. */
+export function isValidId(id: Buffer | undefined): id is Buffer {
+  return id !== undefined && id.length > 0 && id.length <= MAX_ID_BYTES;
+}
+
+/** A pattern frame: non-empty, bounded, valid UTF-8. */
+export function isValidPattern(pattern: Buffer | undefined, maxBytes: number): pattern is Buffer {
+  return (
+    pattern !== undefined && pattern.length > 0 && pattern.length <= maxBytes && isUtf8(pattern)
+  );
+}

@@ -1,0 +1,36 @@
+/**
+ * Sluice wire protocol, version 1 (docs/wire-protocol.md).
+ *
+ * Every message starts with (or, on PUB/SUB, follows the topic with) a two-byte header frame:
+ * [version, kind]. The pattern travels in a frame of its own so that admission can read it
+ * without parsing the body.
+ */
+export const WIRE_VERSION = 1;
+
+export const MessageKind = {
+  /** DEALER → ROUTER: [header, id, pattern, body] */
+  Request: 1,
+  /** PUSH → PULL and DEALER → ROUTER: [header, pattern, body]; PUB → SUB: [pattern, header, body] */
+  Event: 2,
+  /** ROUTER → DEALER: [header, id, body], one value of a streamed response */
+  Next: 3,
+  /** ROUTER → DEALER: [header, id] or [header, id, body]: the last value (if any), then completion */
+  Complete: 4,
+  /** ROUTER → DEALER: [header, id, body], body = the error object; ends the response */
+  Error: 5,
+} as const;
+export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
+
+/** Longest correlation id accepted, in bytes. The client's own ids are short base-36 counters. */
+export const MAX_ID_BYTES = 64;
+/** Default for the longest pattern accepted, in bytes (`maxPatternBytes` option). */
+export const DEFAULT_MAX_PATTERN_BYTES = 1024;
+
+/** Header frames are immutable, so one shared buffer per kind serves every message. */
+export const HEADERS: Readonly<Record<MessageKind, Buffer>> = {
+  [MessageKind.Request]: Buffer.from([WIRE_VERSION, MessageKind.Request]),
+  [MessageKind.Event]: Buffer.from([WIRE_VERSION, MessageKind.Event]),
+  [MessageKind.Next]: Buffer.from([WIRE_VERSION, MessageKind.Next]),
+  [MessageKind.Complete]: Buffer.from([WIRE_VERSION, MessageKind.Complete]),
+  [MessageKind.Error]: Buffer.from([WIRE_VERSION, MessageKind.Error]),
+};
