@@ -1,6 +1,11 @@
 import type { INestMicroservice, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { ZmqClient, type ZmqClientOptions, ZmqServer, type ZmqServerOptions } from '@sluice/zeromq';
+import {
+  ZmqClient,
+  type ZmqClientOptions,
+  ZmqServer,
+  type ZmqServerOptions,
+} from '@sluice/zeromq';
 
 export interface RunningServer {
   app: INestMicroservice;
@@ -13,15 +18,23 @@ export async function startServer(
   controllers: Type[],
   imports: Type[] = [],
 ): Promise<RunningServer> {
-  const moduleRef = await Test.createTestingModule({ controllers, imports }).compile();
+  const moduleRef = await Test.createTestingModule({
+    controllers,
+    imports,
+  }).compile();
   const server = new ZmqServer(options);
-  const app = moduleRef.createNestMicroservice({ strategy: server, logger: false });
+  const app = moduleRef.createNestMicroservice({
+    strategy: server,
+    logger: false,
+  });
   await app.listen();
   return { app, server };
 }
 
 /** A connected ZmqClient; close it in afterEach/afterAll. */
-export async function startClient(options: ZmqClientOptions): Promise<ZmqClient> {
+export async function startClient(
+  options: ZmqClientOptions,
+): Promise<ZmqClient> {
   const client = new ZmqClient(options);
   await client.connect();
   return client;

@@ -22,17 +22,27 @@ const COMMON: ZmqSocketOptions = {
  * reading (at its HWM) or vanished fails at once and is counted, instead of blocking the single
  * writer and with it the replies of every other peer.
  */
-export const DEFAULT_ROUTER_OPTIONS: ZmqSocketOptions = { ...COMMON, sendTimeout: 0 };
+export const DEFAULT_ROUTER_OPTIONS: ZmqSocketOptions = {
+  ...COMMON,
+  sendTimeout: 0,
+};
 export const DEFAULT_PULL_OPTIONS: ZmqSocketOptions = { ...COMMON };
 export const DEFAULT_SUB_OPTIONS: ZmqSocketOptions = { ...COMMON };
 
 /** Client sockets wait at the HWM (that is the pushback), but never forever. */
-export const DEFAULT_CLIENT_SOCKET_OPTIONS: ZmqSocketOptions = { ...COMMON, sendTimeout: 10_000 };
+export const DEFAULT_CLIENT_SOCKET_OPTIONS: ZmqSocketOptions = {
+  ...COMMON,
+  sendTimeout: 10_000,
+};
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-export const SocketKind = { Router: 'router', Pull: 'pull', Sub: 'sub' } as const;
+export const SocketKind = {
+  Router: 'router',
+  Pull: 'pull',
+  Sub: 'sub',
+} as const;
 export type SocketKind = (typeof SocketKind)[keyof typeof SocketKind];
 
 /** Statuses published on `ZmqServer.status` and `ZmqClient.status`. */

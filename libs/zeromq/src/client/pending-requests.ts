@@ -1,6 +1,10 @@
 import { ZmqRequestError } from './zmq-request.error.js';
 
-export type ReplyCallback = (packet: { err?: unknown; response?: unknown; isDisposed?: boolean }) => void;
+export type ReplyCallback = (packet: {
+  err?: unknown;
+  response?: unknown;
+  isDisposed?: boolean;
+}) => void;
 
 interface Pending {
   callback: ReplyCallback;
@@ -18,7 +22,10 @@ export class PendingRequests {
   private readonly sweepEveryMs: number;
 
   constructor(private readonly timeoutMs: number) {
-    this.sweepEveryMs = Math.min(1_000, Math.max(10, Math.floor(timeoutMs / 10)));
+    this.sweepEveryMs = Math.min(
+      1_000,
+      Math.max(10, Math.floor(timeoutMs / 10)),
+    );
   }
 
   get size(): number {
@@ -26,7 +33,8 @@ export class PendingRequests {
   }
 
   add(id: string, callback: ReplyCallback): void {
-    const deadline = this.timeoutMs > 0 ? Date.now() + this.timeoutMs : Infinity;
+    const deadline =
+      this.timeoutMs > 0 ? Date.now() + this.timeoutMs : Infinity;
     this.entries.set(id, { callback, deadline });
     if (this.sweeper === undefined && this.timeoutMs > 0) {
       this.sweeper = setInterval(() => this.sweep(), this.sweepEveryMs);
@@ -57,7 +65,8 @@ export class PendingRequests {
     const all = [...this.entries.values()];
     this.entries.clear();
     this.stopSweeping();
-    for (const pending of all) pending.callback({ err: error, isDisposed: true });
+    for (const pending of all)
+      pending.callback({ err: error, isDisposed: true });
   }
 
   private sweep(): void {
@@ -66,7 +75,10 @@ export class PendingRequests {
       if (pending.deadline > now) break;
       this.fail(
         id,
-        new ZmqRequestError('TIMEOUT', `No reply within ${this.timeoutMs} ms (ZmqClient option 'timeout').`),
+        new ZmqRequestError(
+          'TIMEOUT',
+          `No reply within ${this.timeoutMs} ms (ZmqClient option 'timeout').`,
+        ),
       );
     }
   }

@@ -1,14 +1,30 @@
 import { Logger } from '@nestjs/common';
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import {
+  ClientProxy,
+  type ReadPacket,
+  type WritePacket,
+} from '@nestjs/microservices';
 import { Dealer, Publisher, Push, type Socket } from 'zeromq';
 import type { ZmqClientOptions } from '../interfaces/zmq-client-options.interface.js';
-import type { ZmqDeserializer, ZmqSerializer } from '../interfaces/zmq-socket-options.interface.js';
+import type {
+  ZmqDeserializer,
+  ZmqSerializer,
+} from '../interfaces/zmq-socket-options.interface.js';
 import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
 import { validateClientOptions } from '../options/validate-options.js';
-import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
+import {
+  applySocketOptions,
+  bindAll,
+  connectAll,
+  endpointsOf,
+} from '../sockets/open-socket.js';
 import { SocketWriter } from '../sockets/socket-writer.js';
 import { HEADERS, MessageKind, WIRE_VERSION } from '../wire/wire.constants.js';
-import { DEFAULT_CLIENT_SOCKET_OPTIONS, DEFAULT_REQUEST_TIMEOUT_MS, ZmqStatus } from '../zmq.constants.js';
+import {
+  DEFAULT_CLIENT_SOCKET_OPTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  ZmqStatus,
+} from '../zmq.constants.js';
 import { PendingRequests, type ReplyCallback } from './pending-requests.js';
 import { ZmqRequestError } from './zmq-request.error.js';
 
@@ -24,7 +40,10 @@ export interface ZmqClientSockets {
  * flight, streamed replies), `emit()` over PUSH, PUB, or the DEALER.
  * Register with `ClientsModule.register([{ name, customClass: ZmqClient, options }])`.
  */
-export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> {
+export class ZmqClient extends ClientProxy<
+  Record<string, Function>,
+  ZmqStatus
+> {
   private readonly logger = new Logger(ZmqClient.name);
   private readonly options: ZmqClientOptions;
   private readonly bodySerializer: ZmqSerializer;
@@ -44,7 +63,9 @@ export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> 
     this.options = options;
     this.bodySerializer = options.serializer ?? new JsonSerializer();
     this.bodyDeserializer = options.deserializer ?? new JsonDeserializer();
-    this.pending = new PendingRequests(options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    this.pending = new PendingRequests(
+      options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    );
   }
 
   /** Requests sent and not yet answered. */
@@ -62,8 +83,16 @@ export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> 
   }
 
   async close(): Promise<void> {
-    this.pending.failAll(new ZmqRequestError('CLIENT_CLOSED', 'The ZmqClient was closed before a reply arrived.'));
-    await Promise.all([this.dealerWriter?.flushed(), this.eventWriter?.flushed()]);
+    this.pending.failAll(
+      new ZmqRequestError(
+        'CLIENT_CLOSED',
+        'The ZmqClient was closed before a reply arrived.',
+      ),
+    );
+    await Promise.all([
+      this.dealerWriter?.flushed(),
+      this.eventWriter?.flushed(),
+    ]);
     this.closeSockets();
     this.connecting = undefined;
     this._status$.next(ZmqStatus.Closed);
@@ -71,27 +100,50 @@ export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> 
 
   unwrap<T = ZmqClientSockets>(): T {
     if (this.sockets === undefined) {
-      throw new Error('ZmqClient is not connected: call connect() (or send/emit once) before unwrap().');
+      throw new Error(
+        'ZmqClient is not connected: call connect() (or send/emit once) before unwrap().',
+      );
     }
     return this.sockets as T;
   }
 
-  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+  protected publish(
+    packet: ReadPacket,
+    callback: (packet: WritePacket) => void,
+  ): () => void {
     const writer = this.dealerWriter;
     if (writer === undefined) {
-      callback({ err: new ZmqRequestError('NO_SOCKET', 'ZmqClient has no dealer socket: set options.dealer.connect to send requests.'), isDisposed: true });
+      callback({
+        err: new ZmqRequestError(
+          'NO_SOCKET',
+          'ZmqClient has no dealer socket: set options.dealer.connect to send requests.',
+        ),
+        isDisposed: true,
+      });
       return () => undefined;
     }
     let body: Buffer | string;
     try {
       body = this.bodySerializer.serialize(packet.data);
     } catch (error) {
-      callback({ err: new ZmqRequestError('SEND_FAILED', `The request data could not be serialized: ${String(error)}`, { cause: error }), isDisposed: true });
+      callback({
+        err: new ZmqRequestError(
+          'SEND_FAILED',
+          `The request data could not be serialized: ${String(error)}`,
+          { cause: error },
+        ),
+        isDisposed: true,
+      });
       return () => undefined;
     }
     const id = (this.nextId++).toString(36);
     this.pending.add(id, callback as ReplyCallback);
-    writer.write([HEADERS[MessageKind.Request], id, this.normalizePattern(packet.pattern), body]);
+    writer.write([
+      HEADERS[MessageKind.Request],
+      id,
+      this.normalizePattern(packet.pattern),
+      body,
+    ]);
     return () => this.pending.delete(id);
   }
 
@@ -100,11 +152,17 @@ export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> 
     const body = this.bodySerializer.serialize(packet.data);
     const header = HEADERS[MessageKind.Event];
     try {
-      if (this.options.pub) await this.eventWriter!.writeAndWait([pattern, header, body]);
-      else if (this.options.push) await this.eventWriter!.writeAndWait([header, pattern, body]);
+      if (this.options.pub)
+        await this.eventWriter!.writeAndWait([pattern, header, body]);
+      else if (this.options.push)
+        await this.eventWriter!.writeAndWait([header, pattern, body]);
       else await this.dealerWriter!.writeAndWait([header, pattern, body]);
     } catch (error) {
-      throw new ZmqRequestError('SEND_FAILED', `The event '${pattern}' was not sent: ${describeSendError(error)}`, { cause: error });
+      throw new ZmqRequestError(
+        'SEND_FAILED',
+        `The event '${pattern}' was not sent: ${describeSendError(error)}`,
+        { cause: error },
+      );
     }
     return undefined as T;
   }
@@ -120,7 +178,9 @@ export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> 
       const endpoints = endpointsOf(dealer.connect);
       this.watchConnection(socket, endpoints.length === 1);
       connectAll(socket, endpoints);
-      this.dealerWriter = new SocketWriter(socket, (error, frames) => this.onRequestNotSent(error, frames));
+      this.dealerWriter = new SocketWriter(socket, (error, frames) =>
+        this.onRequestNotSent(error, frames),
+      );
       void this.readReplies(socket);
     }
     if (pub) {
@@ -157,7 +217,12 @@ export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> 
   private onReply(frames: Buffer[]): void {
     const header = frames[0];
     const id = frames[1];
-    if (header?.length !== 2 || header[0] !== WIRE_VERSION || id === undefined || frames.length > 3) {
+    if (
+      header?.length !== 2 ||
+      header[0] !== WIRE_VERSION ||
+      id === undefined ||
+      frames.length > 3
+    ) {
       this.unmatchedReplies++;
       return;
     }
@@ -171,21 +236,41 @@ export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> 
     const body = frames[2];
     let value: unknown;
     try {
-      value = body === undefined ? undefined : this.bodyDeserializer.deserialize(body);
+      value =
+        body === undefined
+          ? undefined
+          : this.bodyDeserializer.deserialize(body);
     } catch (error) {
-      this.pending.fail(key, new ZmqRequestError('BAD_REPLY', `The reply could not be deserialized: ${String(error)}`, { cause: error }));
+      this.pending.fail(
+        key,
+        new ZmqRequestError(
+          'BAD_REPLY',
+          `The reply could not be deserialized: ${String(error)}`,
+          { cause: error },
+        ),
+      );
       return;
     }
     if (kind === MessageKind.Next) {
       callback({ response: value });
     } else if (kind === MessageKind.Complete) {
       this.pending.delete(key);
-      callback(value === undefined ? { isDisposed: true } : { response: value, isDisposed: true });
+      callback(
+        value === undefined
+          ? { isDisposed: true }
+          : { response: value, isDisposed: true },
+      );
     } else if (kind === MessageKind.Error) {
       this.pending.delete(key);
       callback({ err: value, isDisposed: true });
     } else {
-      this.pending.fail(key, new ZmqRequestError('BAD_REPLY', `The reply has an unknown kind ${kind}.`));
+      this.pending.fail(
+        key,
+        new ZmqRequestError(
+          'BAD_REPLY',
+          `The reply has an unknown kind ${kind}.`,
+        ),
+      );
     }
   }
 
@@ -200,14 +285,27 @@ export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> 
       this._status$.next(ZmqStatus.Closed);
       if (!singleEndpoint) return;
       this.pending.failAll(
-        new ZmqRequestError('CONNECTION_LOST', `The connection to ${event.address} was lost; the request may or may not have been processed.`),
+        new ZmqRequestError(
+          'CONNECTION_LOST',
+          `The connection to ${event.address} was lost; the request may or may not have been processed.`,
+        ),
       );
     });
   }
 
-  private onRequestNotSent(error: unknown, frames: Array<Buffer | string>): void {
+  private onRequestNotSent(
+    error: unknown,
+    frames: Array<Buffer | string>,
+  ): void {
     const id = String(frames[1]);
-    this.pending.fail(id, new ZmqRequestError('SEND_FAILED', `The request was not sent: ${describeSendError(error)}`, { cause: error }));
+    this.pending.fail(
+      id,
+      new ZmqRequestError(
+        'SEND_FAILED',
+        `The request was not sent: ${describeSendError(error)}`,
+        { cause: error },
+      ),
+    );
   }
 
   private closeSockets(): void {
@@ -223,6 +321,7 @@ export class ZmqClient extends ClientProxy<Record<string, Function>, ZmqStatus> 
 
 function describeSendError(error: unknown): string {
   const code = (error as { code?: string }).code;
-  if (code === 'EAGAIN') return 'the send queue stayed full until sendTimeout (the server is not reading)';
+  if (code === 'EAGAIN')
+    return 'the send queue stayed full until sendTimeout (the server is not reading)';
   return error instanceof Error ? error.message : String(error);
 }

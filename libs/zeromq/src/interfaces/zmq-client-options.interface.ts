@@ -1,4 +1,9 @@
-import type { ZmqBindOptions, ZmqConnectOptions, ZmqDeserializer, ZmqSerializer } from './zmq-socket-options.interface.js';
+import type {
+  ZmqBindOptions,
+  ZmqConnectOptions,
+  ZmqDeserializer,
+  ZmqSerializer,
+} from './zmq-socket-options.interface.js';
 
 export interface ZmqClientOptions {
   /** DEALER socket for `send()` (request/response); also carries `emit()` when no push or pub is set. */

@@ -1,4 +1,9 @@
-import type { ZmqBindOptions, ZmqConnectOptions, ZmqDeserializer, ZmqSerializer } from './zmq-socket-options.interface.js';
+import type {
+  ZmqBindOptions,
+  ZmqConnectOptions,
+  ZmqDeserializer,
+  ZmqSerializer,
+} from './zmq-socket-options.interface.js';
 
 export interface ZmqSubOptions extends ZmqConnectOptions {
   /** Topic prefixes to subscribe to; the topic is the event pattern. Default: every topic. */

@@ -1,5 +1,8 @@
 import type { ZmqClientOptions } from '../interfaces/zmq-client-options.interface.js';
-import type { ZmqServerOptions, ZmqSubOptions } from '../interfaces/zmq-server-options.interface.js';
+import type {
+  ZmqServerOptions,
+  ZmqSubOptions,
+} from '../interfaces/zmq-server-options.interface.js';
 import { ZmqConfigError } from './zmq-config.error.js';
 import {
   SOCKET_OPTION_NAMES,
@@ -11,8 +14,23 @@ import {
   validateSocketOptions,
 } from './validate-socket-options.js';
 
-const SERVER_KEYS = ['router', 'pull', 'sub', 'serializer', 'deserializer', 'maxPatternBytes', 'drainTimeout'];
-const CLIENT_KEYS = ['dealer', 'push', 'pub', 'timeout', 'serializer', 'deserializer'];
+const SERVER_KEYS = [
+  'router',
+  'pull',
+  'sub',
+  'serializer',
+  'deserializer',
+  'maxPatternBytes',
+  'drainTimeout',
+];
+const CLIENT_KEYS = [
+  'dealer',
+  'push',
+  'pub',
+  'timeout',
+  'serializer',
+  'deserializer',
+];
 
 const SEND_ONLY = ['sendHighWaterMark', 'sendTimeout'];
 const RECEIVE_ONLY = ['receiveHighWaterMark'];
@@ -24,68 +42,119 @@ function validateSocket(
   notApplicable: string[] = [],
   extraKeys: string[] = [],
 ): void {
-  const example = endpointKey === 'bind' ? `{ bind: 'tcp://127.0.0.1:5555' }` : `{ connect: 'tcp://127.0.0.1:5555' }`;
+  const example =
+    endpointKey === 'bind'
+      ? `{ bind: 'tcp://127.0.0.1:5555' }`
+      : `{ connect: 'tcp://127.0.0.1:5555' }`;
   assertPlainObject(value, path, `use ${example}`);
   for (const key of notApplicable) {
     if (value[key] !== undefined) {
-      throw new ZmqConfigError(`${path}.${key} does not apply to this socket, which only ${SEND_ONLY.includes(key) ? 'receives' : 'sends'}: remove it`);
+      throw new ZmqConfigError(
+        `${path}.${key} does not apply to this socket, which only ${SEND_ONLY.includes(key) ? 'receives' : 'sends'}: remove it`,
+      );
     }
   }
-  assertKnownKeys(value, [endpointKey, ...extraKeys, ...SOCKET_OPTION_NAMES], path);
+  assertKnownKeys(
+    value,
+    [endpointKey, ...extraKeys, ...SOCKET_OPTION_NAMES],
+    path,
+  );
   validateEndpoints(value[endpointKey], `${path}.${endpointKey}`);
   validateSocketOptions(value, path);
 }
 
 function validateCodec(value: unknown, path: string, method: string): void {
   if (value === undefined) return;
-  if (typeof value !== 'object' || value === null || typeof (value as Record<string, unknown>)[method] !== 'function') {
-    throw new ZmqConfigError(`${path} must be an object with a ${method}() method (got ${describe(value)})`);
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as Record<string, unknown>)[method] !== 'function'
+  ) {
+    throw new ZmqConfigError(
+      `${path} must be an object with a ${method}() method (got ${describe(value)})`,
+    );
   }
 }
 
 export function validateServerOptions(options: ZmqServerOptions): void {
   const path = 'ZmqServer options';
-  assertPlainObject(options, path, `pass { router: { bind: 'tcp://127.0.0.1:5555' } }`);
+  assertPlainObject(
+    options,
+    path,
+    `pass { router: { bind: 'tcp://127.0.0.1:5555' } }`,
+  );
   assertKnownKeys(options as Record<string, unknown>, SERVER_KEYS, path);
   if (!options.router && !options.pull && !options.sub) {
     throw new ZmqConfigError(
       `${path} need at least one socket: router (for @MessagePattern), pull or sub (for @EventPattern), e.g. { router: { bind: 'tcp://127.0.0.1:5555' } }`,
     );
   }
-  if (options.router !== undefined) validateSocket(options.router, `${path}.router`, 'bind');
-  if (options.pull !== undefined) validateSocket(options.pull, `${path}.pull`, 'bind', SEND_ONLY);
+  if (options.router !== undefined)
+    validateSocket(options.router, `${path}.router`, 'bind');
+  if (options.pull !== undefined)
+    validateSocket(options.pull, `${path}.pull`, 'bind', SEND_ONLY);
   if (options.sub !== undefined) {
-    validateSocket(options.sub, `${path}.sub`, 'connect', SEND_ONLY, ['topics']);
+    validateSocket(options.sub, `${path}.sub`, 'connect', SEND_ONLY, [
+      'topics',
+    ]);
     const topics = (options.sub as ZmqSubOptions).topics;
-    if (topics !== undefined && (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string'))) {
-      throw new ZmqConfigError(`${path}.sub.topics must be a list of topic prefixes (strings) (got ${describe(topics)})`);
+    if (
+      topics !== undefined &&
+      (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string'))
+    ) {
+      throw new ZmqConfigError(
+        `${path}.sub.topics must be a list of topic prefixes (strings) (got ${describe(topics)})`,
+      );
     }
   }
   validateCodec(options.serializer, `${path}.serializer`, 'serialize');
   validateCodec(options.deserializer, `${path}.deserializer`, 'deserialize');
   if (options.maxPatternBytes !== undefined) {
-    assertIntOption(options.maxPatternBytes, `${path}.maxPatternBytes`, 1, 'the longest pattern accepted, in bytes', 65_536);
+    assertIntOption(
+      options.maxPatternBytes,
+      `${path}.maxPatternBytes`,
+      1,
+      'the longest pattern accepted, in bytes',
+      65_536,
+    );
   }
   if (options.drainTimeout !== undefined) {
-    assertIntOption(options.drainTimeout, `${path}.drainTimeout`, 0, 'how long close() waits for in-flight handlers, in ms');
+    assertIntOption(
+      options.drainTimeout,
+      `${path}.drainTimeout`,
+      0,
+      'how long close() waits for in-flight handlers, in ms',
+    );
   }
 }
 
 export function validateClientOptions(options: ZmqClientOptions): void {
   const path = 'ZmqClient options';
-  assertPlainObject(options, path, `pass { dealer: { connect: 'tcp://127.0.0.1:5555' } }`);
+  assertPlainObject(
+    options,
+    path,
+    `pass { dealer: { connect: 'tcp://127.0.0.1:5555' } }`,
+  );
   assertKnownKeys(options as Record<string, unknown>, CLIENT_KEYS, path);
   if (!options.dealer && !options.push && !options.pub) {
     throw new ZmqConfigError(
       `${path} need at least one socket: dealer (for send), push or pub (for emit), e.g. { dealer: { connect: 'tcp://127.0.0.1:5555' } }`,
     );
   }
-  if (options.dealer !== undefined) validateSocket(options.dealer, `${path}.dealer`, 'connect');
-  if (options.push !== undefined) validateSocket(options.push, `${path}.push`, 'connect', RECEIVE_ONLY);
-  if (options.pub !== undefined) validateSocket(options.pub, `${path}.pub`, 'bind', RECEIVE_ONLY);
+  if (options.dealer !== undefined)
+    validateSocket(options.dealer, `${path}.dealer`, 'connect');
+  if (options.push !== undefined)
+    validateSocket(options.push, `${path}.push`, 'connect', RECEIVE_ONLY);
+  if (options.pub !== undefined)
+    validateSocket(options.pub, `${path}.pub`, 'bind', RECEIVE_ONLY);
   validateCodec(options.serializer, `${path}.serializer`, 'serialize');
   validateCodec(options.deserializer, `${path}.deserializer`, 'deserialize');
   if (options.timeout !== undefined) {
-    assertIntOption(options.timeout, `${path}.timeout`, 0, 'the default request timeout in ms (0: none)');
+    assertIntOption(
+      options.timeout,
+      `${path}.timeout`,
+      0,
+      'the default request timeout in ms (0: none)',
+    );
   }
 }

@@ -6,7 +6,10 @@ import { Logger } from '@nestjs/common';
  * key occurs again after the interval.
  */
 export class QuietLogger {
-  private readonly seen = new Map<string, { since: number; suppressed: number }>();
+  private readonly seen = new Map<
+    string,
+    { since: number; suppressed: number }
+  >();
 
   constructor(
     private readonly logger: Logger,
@@ -26,7 +29,10 @@ export class QuietLogger {
       entry.suppressed++;
       return;
     }
-    const more = entry.suppressed > 0 ? ` (+${entry.suppressed} more in the last ${Math.round((now - entry.since) / 1000)} s)` : '';
+    const more =
+      entry.suppressed > 0
+        ? ` (+${entry.suppressed} more in the last ${Math.round((now - entry.since) / 1000)} s)`
+        : '';
     this.logger.warn(message + more);
     entry.since = now;
     entry.suppressed = 0;

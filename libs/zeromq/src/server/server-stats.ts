@@ -1,4 +1,7 @@
-import { MALFORMED_REASONS, type MalformedReason } from '../wire/malformed-reason.js';
+import {
+  MALFORMED_REASONS,
+  type MalformedReason,
+} from '../wire/malformed-reason.js';
 import type { SocketKind } from '../zmq.constants.js';
 
 /** Plain counters per socket, bumped on the hot path and read by health, metrics and tests. */

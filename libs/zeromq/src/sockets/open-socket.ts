@@ -3,7 +3,11 @@ import type { ZmqSocketOptions } from '../interfaces/zmq-socket-options.interfac
 import { SOCKET_OPTION_NAMES } from '../options/validate-socket-options.js';
 
 /** Applies defaults then the user's socket options (already validated) to a zeromq.js socket. */
-export function applySocketOptions(socket: Socket, defaults: ZmqSocketOptions, options: object): void {
+export function applySocketOptions(
+  socket: Socket,
+  defaults: ZmqSocketOptions,
+  options: object,
+): void {
   const merged: Record<string, unknown> = { ...defaults };
   for (const name of SOCKET_OPTION_NAMES) {
     const value = (options as Record<string, unknown>)[name];
@@ -12,7 +16,8 @@ export function applySocketOptions(socket: Socket, defaults: ZmqSocketOptions, o
   // zeromq.js defines each option on the socket types it applies to (no send HWM on a PULL);
   // validation already refused a user's inapplicable option, so this only skips defaults.
   for (const [name, value] of Object.entries(merged)) {
-    if (name in socket) (socket as unknown as Record<string, unknown>)[name] = value;
+    if (name in socket)
+      (socket as unknown as Record<string, unknown>)[name] = value;
   }
 }
 
@@ -21,13 +26,20 @@ export function endpointsOf(value: string | readonly string[]): string[] {
 }
 
 /** Binds every endpoint; on failure, says which endpoint and why. */
-export async function bindAll(socket: Socket, endpoints: readonly string[], name: string): Promise<void> {
+export async function bindAll(
+  socket: Socket,
+  endpoints: readonly string[],
+  name: string,
+): Promise<void> {
   for (const endpoint of endpoints) {
     try {
       await socket.bind(endpoint);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`ZmqServer: cannot bind the ${name} socket to ${endpoint}: ${reason}`, { cause: error });
+      throw new Error(
+        `ZmqServer: cannot bind the ${name} socket to ${endpoint}: ${reason}`,
+        { cause: error },
+      );
     }
   }
 }

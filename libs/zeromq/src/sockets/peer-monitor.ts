@@ -15,7 +15,10 @@ export class PeerMonitor {
   constructor(
     socket: Socket,
     readonly name: string,
-    private readonly emit: (event: 'peer:connected' | 'peer:disconnected', payload: PeerEvent) => void,
+    private readonly emit: (
+      event: 'peer:connected' | 'peer:disconnected',
+      payload: PeerEvent,
+    ) => void,
   ) {
     const events = socket.events;
     const up = (e: { address: string }) => {

@@ -8,7 +8,8 @@ type OnSendError = (error: unknown, frames: Frames) => void;
  */
 export class SocketWriter {
   private queue: Frames[] = [];
-  private pending: Array<{ frames: Frames; done: (error?: unknown) => void }> = [];
+  private pending: Array<{ frames: Frames; done: (error?: unknown) => void }> =
+    [];
   private writing = false;
   private idle: Array<() => void> = [];
 
@@ -30,7 +31,10 @@ export class SocketWriter {
   /** Queues a message and resolves when ZeroMQ took it (or rejects): the caller feels the HWM. */
   writeAndWait(frames: Frames): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ frames, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.pending.push({
+        frames,
+        done: (error) => (error === undefined ? resolve() : reject(error)),
+      });
       if (!this.writing) void this.drain();
     });
   }

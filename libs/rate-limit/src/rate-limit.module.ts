@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { RateLimitInterceptor } from './rate-limit.interceptor.js';
+import {
+  RATE_LIMIT_OPTIONS,
+  RateLimitConfigurableModule,
+} from './rate-limit.module-definition.js';
+import { RateLimitRegistry } from './rate-limit.registry.js';
+
+/**
+ * `RateLimitModule.forRoot({...})` / `forRootAsync({ imports, inject, useFactory })`, with
+ * `isGlobal`. Provides the options (validated when the registry is created, i.e. at
+ * start-up), the `RateLimitRegistry` transports register their gates with, and the
+ * `RateLimitInterceptor` for Nest's other transports and HTTP.
+ */
+@Module({
+  providers: [RateLimitRegistry, RateLimitInterceptor],
+  exports: [RateLimitRegistry, RateLimitInterceptor, RATE_LIMIT_OPTIONS],
+})
+export class RateLimitModule extends RateLimitConfigurableModule {}
