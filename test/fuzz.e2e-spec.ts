@@ -5,11 +5,7 @@ import type { MalformedReason, ZmqClient } from '@sluice/zeromq';
 import { MathController, received } from './fixtures/math.controller.js';
 import { ipcEndpoint } from './support/endpoints.js';
 import { badEvent, badRequest, seededRandom } from './support/malformed.js';
-import {
-  type RunningServer,
-  startClient,
-  startServer,
-} from './support/nest.js';
+import { type RunningServer, startClient, startServer } from './support/nest.js';
 import { waitFor } from './support/wait.js';
 
 const COUNT = 24_000;
@@ -27,10 +23,9 @@ describe('fuzz: malformed multipart messages from raw zeromq sockets', () => {
   const pull = ipcEndpoint('fuzz-pull');
 
   beforeAll(async () => {
-    running = await startServer(
-      { router: { bind: router }, pull: { bind: pull } },
-      [MathController],
-    );
+    running = await startServer({ router: { bind: router }, pull: { bind: pull } }, [
+      MathController,
+    ]);
     client = await startClient({
       dealer: { connect: router },
       push: { connect: pull },
@@ -56,9 +51,7 @@ describe('fuzz: malformed multipart messages from raw zeromq sockets', () => {
         if (repliesSeen === repliesOwed) break;
       }
     })();
-    const messages = Array.from({ length: COUNT }, (_, n) =>
-      badRequest(random, n),
-    );
+    const messages = Array.from({ length: COUNT }, (_, n) => badRequest(random, n));
     repliesOwed = messages.filter((m) => m.replied).length;
     for (const message of messages) {
       expected.push(message.reason);
@@ -76,9 +69,7 @@ describe('fuzz: malformed multipart messages from raw zeromq sockets', () => {
     expect([...replyCodes]).toEqual(['MALFORMED']);
     raw.close();
 
-    await expect(firstValueFrom(client.send('sum', [20, 22]))).resolves.toBe(
-      42,
-    );
+    await expect(firstValueFrom(client.send('sum', [20, 22]))).resolves.toBe(42);
   });
 
   it('counts and drops malformed events on PULL, and still delivers good ones', async () => {

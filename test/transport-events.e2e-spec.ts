@@ -1,11 +1,6 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  ClientProxyFactory,
-  ClientsModule,
-  EventPattern,
-  Payload,
-} from '@nestjs/microservices';
+import { ClientProxyFactory, ClientsModule, EventPattern, Payload } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,8 +28,7 @@ class TopicController {
 describe('events over PUB/SUB, over the DEALER, and in a hybrid app', () => {
   const cleanup: Array<() => Promise<unknown>> = [];
   afterEach(async () => {
-    for (const close of cleanup.splice(0).reverse())
-      await close().catch(() => undefined);
+    for (const close of cleanup.splice(0).reverse()) await close().catch(() => undefined);
     received.events.length = 0;
     topics.orders.length = 0;
     topics.audit.length = 0;
@@ -44,16 +38,12 @@ describe('events over PUB/SUB, over the DEALER, and in a hybrid app', () => {
     const pub = await tcpEndpoint();
     const publisher = await startClient({ pub: { bind: pub } });
     cleanup.push(() => publisher.close());
-    const running = await startServer(
-      { sub: { connect: pub, topics: ['orders.'] } },
-      [TopicController],
-    );
+    const running = await startServer({ sub: { connect: pub, topics: ['orders.'] } }, [
+      TopicController,
+    ]);
     cleanup.push(() => running.app.close());
     // PUB drops messages until the subscription has travelled: the slow-joiner of ZeroMQ.
-    await waitFor(
-      () => running.server.connectedPeers.sub === 1,
-      'the subscriber to connect',
-    );
+    await waitFor(() => running.server.connectedPeers.sub === 1, 'the subscriber to connect');
     await sleep(100);
     for (let i = 0; i < 10; i++) {
       await firstValueFrom(publisher.emit('orders.created', { i }), {
@@ -64,18 +54,14 @@ describe('events over PUB/SUB, over the DEALER, and in a hybrid app', () => {
       });
     }
     await waitFor(() => topics.orders.length === 10, '10 order events');
-    expect(topics.orders).toEqual(
-      Array.from({ length: 10 }, (_, i) => ({ i })),
-    );
+    expect(topics.orders).toEqual(Array.from({ length: 10 }, (_, i) => ({ i })));
     expect(topics.audit).toEqual([]);
     expect(running.server.stats.sockets.sub.received).toBe(10);
   });
 
   it('emit() goes over the DEALER when the client has no push or pub socket', async () => {
     const router = ipcEndpoint();
-    const running = await startServer({ router: { bind: router } }, [
-      MathController,
-    ]);
+    const running = await startServer({ router: { bind: router } }, [MathController]);
     cleanup.push(() => running.app.close());
     const client = await startClient({ dealer: { connect: router } });
     cleanup.push(() => client.close());
@@ -116,18 +102,14 @@ describe('events over PUB/SUB, over the DEALER, and in a hybrid app', () => {
     await app.listen(0, '127.0.0.1');
     cleanup.push(() => app.close());
     const url = await app.getUrl();
-    await expect(fetch(`${url}/ping`).then((r) => r.text())).resolves.toBe(
-      'pong',
-    );
+    await expect(fetch(`${url}/ping`).then((r) => r.text())).resolves.toBe('pong');
     const client = app.get<ZmqClient>('MATH');
     await expect(firstValueFrom(client.send('sum', [3, 4]))).resolves.toBe(7);
   });
 
   it('ClientProxyFactory builds a ZmqClient from customClass', async () => {
     const router = ipcEndpoint();
-    const running = await startServer({ router: { bind: router } }, [
-      MathController,
-    ]);
+    const running = await startServer({ router: { bind: router } }, [MathController]);
     cleanup.push(() => running.app.close());
     const client = ClientProxyFactory.create({
       customClass: ZmqClient,

@@ -1,25 +1,15 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ZmqClient,
-  ZmqRequestError,
-  ZmqServer,
-  ZmqStatus,
-} from '@sluice/zeromq';
+import { ZmqClient, ZmqRequestError, ZmqServer, ZmqStatus } from '@sluice/zeromq';
 import { MathController } from './fixtures/math.controller.js';
 import { ipcEndpoint, tcpEndpoint } from './support/endpoints.js';
-import {
-  type RunningServer,
-  startClient,
-  startServer,
-} from './support/nest.js';
+import { type RunningServer, startClient, startServer } from './support/nest.js';
 import { waitFor } from './support/wait.js';
 
 describe('ZmqServer and ZmqClient lifecycle', () => {
   const cleanup: Array<() => Promise<unknown>> = [];
   afterEach(async () => {
-    for (const close of cleanup.splice(0).reverse())
-      await close().catch(() => undefined);
+    for (const close of cleanup.splice(0).reverse()) await close().catch(() => undefined);
   });
   const track = (running: RunningServer) => {
     cleanup.push(() => running.app.close());
@@ -33,10 +23,9 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
   it('survives the server restarting: the request in flight fails clearly, later ones succeed', async () => {
     const router = await tcpEndpoint();
     // drainTimeout 0: the server goes away as if it crashed, without finishing the slow handler.
-    const first = await startServer(
-      { router: { bind: router }, drainTimeout: 0 },
-      [MathController],
-    );
+    const first = await startServer({ router: { bind: router }, drainTimeout: 0 }, [
+      MathController,
+    ]);
     const client = trackClient(
       await startClient({
         dealer: { connect: router, reconnectInterval: 50 },
@@ -46,18 +35,13 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
     await expect(firstValueFrom(client.send('sum', [1, 2]))).resolves.toBe(3);
 
     const inFlight = firstValueFrom(client.send('slow', 2_000));
-    await waitFor(
-      () => first.server.stats.inFlight === 1,
-      'the slow request to reach the handler',
-    );
+    await waitFor(() => first.server.stats.inFlight === 1, 'the slow request to reach the handler');
     await first.app.close();
     const error = await inFlight.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZmqRequestError);
     expect((error as ZmqRequestError).code).toMatch(/CONNECTION_LOST|TIMEOUT/);
 
-    const second = track(
-      await startServer({ router: { bind: router } }, [MathController]),
-    );
+    const second = track(await startServer({ router: { bind: router } }, [MathController]));
     await expect(firstValueFrom(client.send('sum', [4, 5]))).resolves.toBe(9);
     expect(second.server.stats.sockets.router.handled).toBe(1);
   });
@@ -70,9 +54,7 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
       }),
     );
     const started = Date.now();
-    const error = await firstValueFrom(client.send('sum', [1])).catch(
-      (e: unknown) => e,
-    );
+    const error = await firstValueFrom(client.send('sum', [1])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZmqRequestError);
     expect((error as ZmqRequestError).code).toBe('TIMEOUT');
     expect((error as Error).message).toContain('200 ms');
@@ -94,52 +76,28 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
 
   it('shutdown lets in-flight handlers finish and flushes their replies', async () => {
     const router = ipcEndpoint();
-    const running = await startServer(
-      { router: { bind: router }, drainTimeout: 2_000 },
-      [MathController],
-    );
-    const client = trackClient(
-      await startClient({ dealer: { connect: router } }),
-    );
-    const replies = Promise.all(
-      [1, 2, 3].map((i) => firstValueFrom(client.send('slow', 100 * i))),
-    );
-    await waitFor(
-      () => running.server.stats.inFlight === 3,
-      'three requests in flight',
-    );
+    const running = await startServer({ router: { bind: router }, drainTimeout: 2_000 }, [
+      MathController,
+    ]);
+    const client = trackClient(await startClient({ dealer: { connect: router } }));
+    const replies = Promise.all([1, 2, 3].map((i) => firstValueFrom(client.send('slow', 100 * i))));
+    await waitFor(() => running.server.stats.inFlight === 3, 'three requests in flight');
     const statuses: string[] = [];
     running.server.status.subscribe((s) => statuses.push(s));
     await running.app.close();
-    await expect(replies).resolves.toEqual([
-      'slept 100',
-      'slept 200',
-      'slept 300',
-    ]);
-    expect(statuses).toEqual([
-      ZmqStatus.Listening,
-      ZmqStatus.Closing,
-      ZmqStatus.Closed,
-    ]);
+    await expect(replies).resolves.toEqual(['slept 100', 'slept 200', 'slept 300']);
+    expect(statuses).toEqual([ZmqStatus.Listening, ZmqStatus.Closing, ZmqStatus.Closed]);
     expect(running.server.isListening).toBe(false);
   });
 
   it('shutdown gives up on a handler slower than drainTimeout instead of hanging', async () => {
     const router = ipcEndpoint();
-    const running = await startServer(
-      { router: { bind: router }, drainTimeout: 100 },
-      [MathController],
-    );
-    const client = trackClient(
-      await startClient({ dealer: { connect: router }, timeout: 3_000 }),
-    );
-    const reply = firstValueFrom(client.send('slow', 5_000)).catch(
-      (e: unknown) => e,
-    );
-    await waitFor(
-      () => running.server.stats.inFlight === 1,
-      'the request in flight',
-    );
+    const running = await startServer({ router: { bind: router }, drainTimeout: 100 }, [
+      MathController,
+    ]);
+    const client = trackClient(await startClient({ dealer: { connect: router }, timeout: 3_000 }));
+    const reply = firstValueFrom(client.send('slow', 5_000)).catch((e: unknown) => e);
+    await waitFor(() => running.server.stats.inFlight === 1, 'the request in flight');
     const started = Date.now();
     await running.app.close();
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -148,13 +106,11 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
 
   it('reports a bind failure from listen() with the endpoint in the message', async () => {
     const router = await tcpEndpoint();
-    const holder = track(
-      await startServer({ router: { bind: router } }, [MathController]),
-    );
+    const holder = track(await startServer({ router: { bind: router } }, [MathController]));
     expect(holder.server.isListening).toBe(true);
-    await expect(
-      startServer({ router: { bind: router } }, [MathController]),
-    ).rejects.toThrow(`cannot bind the router socket to ${router}`);
+    await expect(startServer({ router: { bind: router } }, [MathController])).rejects.toThrow(
+      `cannot bind the router socket to ${router}`,
+    );
   });
 
   it('unwrap() throws before listen and returns the sockets after', async () => {
@@ -162,10 +118,9 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
     expect(() => server.unwrap()).toThrow(/not listening/);
     const router = ipcEndpoint();
     const running = track(
-      await startServer(
-        { router: { bind: router }, pull: { bind: ipcEndpoint() } },
-        [MathController],
-      ),
+      await startServer({ router: { bind: router }, pull: { bind: ipcEndpoint() } }, [
+        MathController,
+      ]),
     );
     const sockets = running.server.unwrap<{
       router: { closed: boolean };
@@ -204,12 +159,10 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
     const endpoints = [await tcpEndpoint(), ipcEndpoint()];
     track(await startServer({ router: { bind: endpoints } }, [MathController]));
     for (const endpoint of endpoints) {
-      const client = trackClient(
-        await startClient({ dealer: { connect: endpoint } }),
+      const client = trackClient(await startClient({ dealer: { connect: endpoint } }));
+      await expect(firstValueFrom(client.send('sum', [endpoint.length]))).resolves.toBe(
+        endpoint.length,
       );
-      await expect(
-        firstValueFrom(client.send('sum', [endpoint.length])),
-      ).resolves.toBe(endpoint.length);
     }
   });
 
@@ -221,9 +174,7 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
     );
     clients.forEach(trackClient);
     const results = await Promise.all(
-      clients.map((c, i) =>
-        lastValueFrom(c.send('stream', 3 + i).pipe(toArray())),
-      ),
+      clients.map((c, i) => lastValueFrom(c.send('stream', 3 + i).pipe(toArray()))),
     );
     expect(results).toEqual([
       [0, 1, 2],

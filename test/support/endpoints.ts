@@ -15,9 +15,7 @@ export async function tcpEndpoint(): Promise<string> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address ? address.port : 0),
-      );
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
   return `tcp://127.0.0.1:${port}`;

@@ -26,8 +26,7 @@ const text = (s: string) => Buffer.from(s, 'utf8');
 export function badRequest(random: () => number, n: number): BadMessage {
   const garbage = (max: number) => {
     const bytes = Buffer.alloc(Math.floor(random() * max));
-    for (let i = 0; i < bytes.length; i++)
-      bytes[i] = Math.floor(random() * 256);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
     return bytes;
   };
   const id = text(`fz${n.toString(36)}`);
@@ -49,23 +48,13 @@ export function badRequest(random: () => number, n: number): BadMessage {
     }
     case 2:
       return {
-        frames: [
-          header(2 + Math.floor(random() * 250), 1),
-          id,
-          text('sum'),
-          text('[1]'),
-        ],
+        frames: [header(2 + Math.floor(random() * 250), 1), id, text('sum'), text('[1]')],
         reason: 'unsupported_version',
         replied: true,
       };
     case 3:
       return {
-        frames: [
-          header(1, 6 + Math.floor(random() * 200)),
-          id,
-          text('sum'),
-          text('[1]'),
-        ],
+        frames: [header(1, 6 + Math.floor(random() * 200)), id, text('sum'), text('[1]')],
         reason: 'unknown_kind',
         replied: true,
       };
@@ -89,23 +78,13 @@ export function badRequest(random: () => number, n: number): BadMessage {
       };
     case 7:
       return {
-        frames: [
-          header(1, 1),
-          Buffer.alloc(65, 0x41),
-          text('sum'),
-          text('[1]'),
-        ],
+        frames: [header(1, 1), Buffer.alloc(65, 0x41), text('sum'), text('[1]')],
         reason: 'bad_id',
         replied: false,
       };
     case 8:
       return {
-        frames: [
-          header(1, 1),
-          id,
-          Buffer.from([0xff, 0xfe, 0xfd]),
-          text('[1]'),
-        ],
+        frames: [header(1, 1), id, Buffer.from([0xff, 0xfe, 0xfd]), text('[1]')],
         reason: 'bad_pattern',
         replied: true,
       };
@@ -131,10 +110,7 @@ export function badRequest(random: () => number, n: number): BadMessage {
 }
 
 /** Malformed messages as a PUSH sends them to a PULL. */
-export function badEvent(
-  random: () => number,
-  n: number,
-): Omit<BadMessage, 'replied'> {
+export function badEvent(random: () => number, n: number): Omit<BadMessage, 'replied'> {
   switch (n % 6) {
     case 0:
       return {

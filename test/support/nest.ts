@@ -1,11 +1,6 @@
-import type { INestMicroservice, Type } from '@nestjs/common';
+import type { DynamicModule, INestMicroservice, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import {
-  ZmqClient,
-  type ZmqClientOptions,
-  ZmqServer,
-  type ZmqServerOptions,
-} from '@sluice/zeromq';
+import { ZmqClient, type ZmqClientOptions, ZmqServer, type ZmqServerOptions } from '@sluice/zeromq';
 
 export interface RunningServer {
   app: INestMicroservice;
@@ -16,7 +11,7 @@ export interface RunningServer {
 export async function startServer(
   options: ZmqServerOptions,
   controllers: Type[],
-  imports: Type[] = [],
+  imports: Array<Type | DynamicModule> = [],
 ): Promise<RunningServer> {
   const moduleRef = await Test.createTestingModule({
     controllers,
@@ -32,9 +27,7 @@ export async function startServer(
 }
 
 /** A connected ZmqClient; close it in afterEach/afterAll. */
-export async function startClient(
-  options: ZmqClientOptions,
-): Promise<ZmqClient> {
+export async function startClient(options: ZmqClientOptions): Promise<ZmqClient> {
   const client = new ZmqClient(options);
   await client.connect();
   return client;

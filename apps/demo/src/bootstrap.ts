@@ -5,10 +5,7 @@ import type { DemoConfig } from './demo.config.js';
 import { DemoModule } from './demo.module.js';
 
 /** Builds the hybrid app: HTTP plus the ZeroMQ ROUTER and PULL sockets. Used by main and tests. */
-export async function bootstrapDemo(
-  config: DemoConfig,
-  logger: false | undefined = undefined,
-): Promise<INestApplication> {
+export async function bootstrapDemo(config: DemoConfig, logger?: false): Promise<INestApplication> {
   const app = await NestFactory.create(DemoModule, { logger });
   app.connectMicroservice(
     {

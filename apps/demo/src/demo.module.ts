@@ -6,8 +6,6 @@ import { ReadingsStore } from './readings.store.js';
 
 @Module({
   controllers: [IngestController, QueryController, HttpController],
-  providers: [
-    { provide: ReadingsStore, useFactory: () => new ReadingsStore() },
-  ],
+  providers: [{ provide: ReadingsStore, useFactory: () => new ReadingsStore() }],
 })
 export class DemoModule {}

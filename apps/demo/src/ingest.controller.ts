@@ -9,11 +9,7 @@ export class IngestController {
 
   @EventPattern('readings.ingest')
   ingest(@Payload() reading: Reading): void {
-    if (
-      typeof reading?.sensor !== 'string' ||
-      typeof reading.value !== 'number'
-    )
-      return;
+    if (typeof reading?.sensor !== 'string' || typeof reading.value !== 'number') return;
     this.store.add({
       sensor: reading.sensor,
       value: reading.value,

@@ -15,10 +15,7 @@ export class ReadingsStore {
   constructor(private readonly maxSensors = 10_000) {}
 
   add(reading: Reading): void {
-    if (
-      !this.latest.has(reading.sensor) &&
-      this.latest.size >= this.maxSensors
-    ) {
+    if (!this.latest.has(reading.sensor) && this.latest.size >= this.maxSensors) {
       const oldest = this.latest.keys().next().value;
       if (oldest !== undefined) this.latest.delete(oldest);
     }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { AdmissionGate } from './admission-gate.js';
 import { compileRule, type CompiledRule } from './compiled-rule.js';
 import { MemoryStore } from './memory.store.js';
-import type { RateLimitStore, StoreCheck } from './rate-limit-store.interface.js';
+import type {
+  RateLimitStore,
+  StoreCheck,
+} from './rate-limit-store.interface.js';
 import type { RateLimitRuleOptions } from './rate-limit.interfaces.js';
 import { Verdict } from './verdict.js';
 
@@ -34,8 +37,12 @@ describe('AdmissionGate', () => {
   });
 
   it('reports peer rules so the transport stringifies routing ids only when needed', () => {
-    expect(gate([sock({ limit: 1, per: 1000, key: 'peer' })]).hasPeerRules).toBe(true);
-    expect(gate([sock({ limit: 1, per: 1000, key: () => 'x' })]).hasPeerRules).toBe(true);
+    expect(
+      gate([sock({ limit: 1, per: 1000, key: 'peer' })]).hasPeerRules,
+    ).toBe(true);
+    expect(
+      gate([sock({ limit: 1, per: 1000, key: () => 'x' })]).hasPeerRules,
+    ).toBe(true);
     expect(gate([sock({ limit: 1, per: 1000 })]).hasPeerRules).toBe(false);
   });
 
@@ -67,16 +74,23 @@ describe('AdmissionGate', () => {
     const g = gate([], { slow: [pat('slow', { limit: 1, per: 1000 })] });
     expect(g.admit('slow', undefined, 0)).toBe(Verdict.Admit);
     expect(g.admit('slow', undefined, 0)).toBe(Verdict.Reject);
-    for (let i = 0; i < 10; i++) expect(g.admit('fast', undefined, 0)).toBe(Verdict.Admit);
+    for (let i = 0; i < 10; i++)
+      expect(g.admit('fast', undefined, 0)).toBe(Verdict.Admit);
   });
 
   it('is all-or-nothing: a message refused by one rule is not counted by the others', () => {
-    const socketRule = sock({ limit: 3, per: 1000, action: 'drop', name: 'socket' });
+    const socketRule = sock({
+      limit: 3,
+      per: 1000,
+      action: 'drop',
+      name: 'socket',
+    });
     const slow = pat('slow', { limit: 1, per: 1000, name: 'slow' });
     const g = gate([socketRule], { slow: [slow] });
     expect(g.admit('slow', undefined, 0)).toBe(Verdict.Admit);
     // Refused by 'slow' 10 times: the socket budget is untouched.
-    for (let i = 0; i < 10; i++) expect(g.admit('slow', undefined, 0)).toBe(Verdict.Reject);
+    for (let i = 0; i < 10; i++)
+      expect(g.admit('slow', undefined, 0)).toBe(Verdict.Reject);
     expect(g.admit('other', undefined, 0)).toBe(Verdict.Admit);
     expect(g.admit('other', undefined, 0)).toBe(Verdict.Admit);
     expect(g.admit('other', undefined, 0)).toBe(Verdict.Drop);
@@ -107,7 +121,8 @@ describe('AdmissionGate', () => {
   it('shadow rules count but never refuse, and evolve as if enforced', () => {
     const shadow = sock({ limit: 2, per: 1000, shadow: true });
     const g = gate([shadow]);
-    for (let i = 0; i < 10; i++) expect(g.admit('p', undefined, 0)).toBe(Verdict.Admit);
+    for (let i = 0; i < 10; i++)
+      expect(g.admit('p', undefined, 0)).toBe(Verdict.Admit);
     expect(shadow.admitted).toBe(2);
     expect(shadow.shadowLimited).toBe(8);
     // Not advanced by the would-be-limited messages: the bucket refills on schedule.
@@ -118,14 +133,20 @@ describe('AdmissionGate', () => {
   it('global shadow admits everything and counts what would be limited', () => {
     const r = sock({ limit: 1, per: 1000 });
     const g = gate([r], {}, { shadow: true });
-    for (let i = 0; i < 5; i++) expect(g.admit('p', undefined, 0)).toBe(Verdict.Admit);
+    for (let i = 0; i < 5; i++)
+      expect(g.admit('p', undefined, 0)).toBe(Verdict.Admit);
     expect(r.shadowLimited).toBe(4);
     expect(r.rejected).toBe(0);
   });
 
   it('shadow rules are evaluated only for messages the enforced rules admit', () => {
     const enforced = sock({ limit: 1, per: 1000, name: 'enforced' });
-    const shadow = sock({ limit: 100, per: 1000, name: 'shadow', shadow: true });
+    const shadow = sock({
+      limit: 100,
+      per: 1000,
+      name: 'shadow',
+      shadow: true,
+    });
     const g = gate([enforced, shadow]);
     for (let i = 0; i < 5; i++) g.admit('p', undefined, 0);
     expect(shadow.admitted).toBe(1);
@@ -144,7 +165,8 @@ describe('AdmissionGate', () => {
     expect(g.admit('p', undefined, 9)).toBe(Verdict.Reject);
     expect(g.admit('p', undefined, 10)).toBe(Verdict.Admit);
     let admitted = 0;
-    for (let i = 0; i < 200; i++) if (g.admit('p', undefined, 2000) === Verdict.Admit) admitted++;
+    for (let i = 0; i < 200; i++)
+      if (g.admit('p', undefined, 2000) === Verdict.Admit) admitted++;
     expect(admitted).toBe(100);
   });
 
@@ -154,7 +176,11 @@ describe('AdmissionGate', () => {
     let admitted = 0;
     const seconds = 10;
     // 20k msg/s offered against 1000 msg/s, at irregular spacing.
-    for (let now = 0; now < seconds * 1000; now += 0.05 + ((now * 7919) % 1) * 0.01) {
+    for (
+      let now = 0;
+      now < seconds * 1000;
+      now += 0.05 + ((now * 7919) % 1) * 0.01
+    ) {
       if (g.admit('p', 'peer', now) === Verdict.Admit) admitted++;
     }
     const theory = 1000 * seconds + 50;

@@ -1,5 +1,8 @@
 import type { CompiledRule } from './compiled-rule.js';
-import type { RateLimitStore, StoreCheck } from './rate-limit-store.interface.js';
+import type {
+  RateLimitStore,
+  StoreCheck,
+} from './rate-limit-store.interface.js';
 import type {
   RateLimitAction,
   RateLimitKeyContext,
@@ -121,24 +124,29 @@ export class AdmissionGate {
       const rules = pass === 0 ? this.socketRules : patternRules;
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i];
-        const check = this.shadow || rule.shadow
-          ? sync
-            ? shadows[s++][0]
-            : (shadows[s++] = [newCheck()])[0]
-          : sync
-            ? checks[n++]
-            : (checks[n++] = newCheck());
+        const check =
+          this.shadow || rule.shadow
+            ? sync
+              ? shadows[s++][0]
+              : (shadows[s++] = [newCheck()])[0]
+            : sync
+              ? checks[n++]
+              : (checks[n++] = newCheck());
         check.rule = rule;
         check.key = this.keyFor(rule, pattern, peer);
       }
     }
     if (n === 0 && s === 0) return Verdict.Admit;
     if (sync) {
-      const denied = n === 0 ? 0 : (this.store.consume(checks, n, now) as number);
+      const denied =
+        n === 0 ? 0 : (this.store.consume(checks, n, now) as number);
       if (denied > 0) return this.refuse(checks, n, out);
       this.commitCounts(checks, n);
       for (let i = 0; i < s; i++) {
-        this.countShadow(shadows[i][0], this.store.consume(shadows[i], 1, now) as number);
+        this.countShadow(
+          shadows[i][0],
+          this.store.consume(shadows[i], 1, now) as number,
+        );
       }
       return Verdict.Admit;
     }
@@ -157,12 +165,19 @@ export class AdmissionGate {
     if (denied > 0) return this.refuse(checks, n, out);
     this.commitCounts(checks, n);
     for (let i = 0; i < s; i++) {
-      this.countShadow(shadows[i][0], await this.store.consume(shadows[i], 1, now));
+      this.countShadow(
+        shadows[i][0],
+        await this.store.consume(shadows[i], 1, now),
+      );
     }
     return Verdict.Admit;
   }
 
-  private keyFor(rule: CompiledRule, pattern: string, peer: string | undefined): string {
+  private keyFor(
+    rule: CompiledRule,
+    pattern: string,
+    peer: string | undefined,
+  ): string {
     switch (rule.keyKind) {
       case 'socket':
         return '*';

@@ -82,7 +82,8 @@ export class CompiledRule {
         `setLimit('${this.name}'): limit must be a positive integer (got ${limit})`,
       );
     }
-    if (per !== undefined) this.perMs = parseDuration(per, `setLimit('${this.name}').per`);
+    if (per !== undefined)
+      this.perMs = parseDuration(per, `setLimit('${this.name}').per`);
     this.limit = limit;
     if (this.burstFollowsLimit) this.burst = limit;
     this.emissionMs = emissionInterval(limit, this.perMs);

@@ -110,7 +110,12 @@ export function normalizeRule(
     rule.name !== undefined &&
     (typeof rule.name !== 'string' || rule.name === '')
   ) {
-    fail(`${path}.name`, 'must be a non-empty string', rule.name, 'name the rule');
+    fail(
+      `${path}.name`,
+      'must be a non-empty string',
+      rule.name,
+      'name the rule',
+    );
   }
   return {
     name: rule.name ?? DEFAULT_RULE_NAME,
@@ -134,7 +139,11 @@ export function validateRuleForSocket(
   isRequestHandler: boolean,
   path: string,
 ): void {
-  if (socketKind === 'router' && rule.key === 'peer' && rule.action === 'pause') {
+  if (
+    socketKind === 'router' &&
+    rule.key === 'peer' &&
+    rule.action === 'pause'
+  ) {
     fail(
       `${path}.action`,
       "must not be 'pause' on a per-peer rule of the router socket",
@@ -167,32 +176,63 @@ export function validateRateLimitOptions(
 ): void {
   if (options === undefined) return;
   if (!isPlainObject(options)) {
-    fail(root, 'must be an object', options, 'pass { sockets, peer, patterns, ... }');
+    fail(
+      root,
+      'must be an object',
+      options,
+      'pass { sockets, peer, patterns, ... }',
+    );
   }
   checkKeys(options, MODULE_KEYS, root);
   const defaults = options.defaults ?? {};
   if (!isPlainObject(defaults)) {
-    fail(`${root}.defaults`, 'must be an object', defaults, 'pass { action, shadow, burst }');
+    fail(
+      `${root}.defaults`,
+      'must be an object',
+      defaults,
+      'pass { action, shadow, burst }',
+    );
   }
   checkKeys(defaults, DEFAULTS_KEYS, `${root}.defaults`);
   checkAction(defaults.action, `${root}.defaults.action`);
   checkBoolean(defaults.shadow, `${root}.defaults.shadow`);
   if (defaults.burst !== undefined) {
-    checkPositiveInt(defaults.burst, `${root}.defaults.burst`, 'or leave it out (burst = limit)');
+    checkPositiveInt(
+      defaults.burst,
+      `${root}.defaults.burst`,
+      'or leave it out (burst = limit)',
+    );
   }
   checkBoolean(options.shadow, `${root}.shadow`);
   if (options.maxKeys !== undefined) {
-    checkPositiveInt(options.maxKeys, `${root}.maxKeys`, 'bound the number of tracked keys per rule');
+    checkPositiveInt(
+      options.maxKeys,
+      `${root}.maxKeys`,
+      'bound the number of tracked keys per rule',
+    );
   }
   if (options.idleEvictMs !== undefined) {
     parseDuration(options.idleEvictMs, `${root}.idleEvictMs`);
   }
-  if (options.store !== undefined && typeof options.store?.consume !== 'function') {
-    fail(`${root}.store`, 'must implement RateLimitStore', options.store, 'pass a store with consume()');
+  if (
+    options.store !== undefined &&
+    typeof options.store?.consume !== 'function'
+  ) {
+    fail(
+      `${root}.store`,
+      'must implement RateLimitStore',
+      options.store,
+      'pass a store with consume()',
+    );
   }
   if (options.sockets !== undefined) {
     if (!isPlainObject(options.sockets)) {
-      fail(`${root}.sockets`, 'must be an object', options.sockets, 'pass { router, pull, sub }');
+      fail(
+        `${root}.sockets`,
+        'must be an object',
+        options.sockets,
+        'pass { router, pull, sub }',
+      );
     }
     checkKeys(options.sockets, SOCKET_KEYS, `${root}.sockets`);
     for (const kind of SOCKET_KEYS as SocketKind[]) {
@@ -210,7 +250,12 @@ export function validateRateLimitOptions(
   }
   if (options.patterns !== undefined) {
     if (!isPlainObject(options.patterns)) {
-      fail(`${root}.patterns`, 'must be an object', options.patterns, "pass { 'orders.create': { limit, per } }");
+      fail(
+        `${root}.patterns`,
+        'must be an object',
+        options.patterns,
+        "pass { 'orders.create': { limit, per } }",
+      );
     }
     for (const [pattern, rules] of Object.entries(options.patterns)) {
       const list = Array.isArray(rules) ? rules : [rules];

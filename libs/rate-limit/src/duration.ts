@@ -4,7 +4,12 @@ import {
 } from './rate-limit-config.error.js';
 import type { RateLimitDuration } from './rate-limit.interfaces.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 
 /** Parses `1000`, `'500ms'`, `'1s'`, `'1m'` or `'1h'` into ms; undefined when not a valid positive duration. */

@@ -13,7 +13,7 @@ class Handlers {
 
   @EventPattern('orders.created')
   @RateLimit({ limit: 1, per: '1s' })
-  created() {}
+  created(_data: unknown) {}
 
   @MessagePattern('open')
   open() {}
@@ -72,11 +72,17 @@ describe('buildAdmissionGate', () => {
     class Bad {
       @EventPattern('evt')
       @RateLimit({ limit: 1, per: '1s', action: 'reject', name: 'r' })
-      evt() {}
+      evt(_data: unknown) {}
     }
     expect(() =>
-      buildAdmissionGate({ socket: 'pull', socketKind: 'pull', handlers: [handler('evt', Bad.prototype.evt, true)] }),
-    ).toThrow("@RateLimit({ name: 'r' }) on 'evt'.action must not be 'reject' on a pull socket");
+      buildAdmissionGate({
+        socket: 'pull',
+        socketKind: 'pull',
+        handlers: [handler('evt', Bad.prototype.evt, true)],
+      }),
+    ).toThrow(
+      "@RateLimit({ name: 'r' }) on 'evt'.action must not be 'reject' on a pull socket",
+    );
   });
 
   it('the default socket rule action on pull/sub is drop', () => {

@@ -33,7 +33,10 @@ export interface BuildGateOptions {
 }
 
 /** Default action for a handler kind: requests get a reply, events cannot. */
-export function defaultActionFor(socketKind: SocketKind, isEvent: boolean): RateLimitAction {
+export function defaultActionFor(
+  socketKind: SocketKind,
+  isEvent: boolean,
+): RateLimitAction {
   return socketKind === 'router' && !isEvent ? 'reject' : 'drop';
 }
 
@@ -54,14 +57,22 @@ export function buildAdmissionGate(opts: BuildGateOptions): AdmissionGate {
   const socketRule = options.sockets?.[socketKind];
   if (socketRule !== undefined) {
     const path = `rateLimit.sockets.${socketKind}`;
-    const rule = compileRule(socketRule, { socket, path, defaults, defaultKey: 'socket' });
+    const rule = compileRule(socketRule, {
+      socket,
+      path,
+      defaults,
+      defaultKey: 'socket',
+    });
     rule.action ??= defaultActionFor(socketKind, false);
     validateRuleForSocket(rule, socketKind, socketKind === 'router', path);
     socketRules.push(rule);
   }
   if (options.peer !== undefined && socketKind === 'router') {
     const path = 'rateLimit.peer';
-    const rule = compileRule({ name: 'peer', ...options.peer }, { socket, path, defaults, defaultKey: 'peer' });
+    const rule = compileRule(
+      { name: 'peer', ...options.peer },
+      { socket, path, defaults, defaultKey: 'peer' },
+    );
     rule.action ??= 'reject';
     validateRuleForSocket(rule, socketKind, true, path);
     socketRules.push(rule);
@@ -71,8 +82,13 @@ export function buildAdmissionGate(opts: BuildGateOptions): AdmissionGate {
     const skipped = handler.extras?.skipRateLimit === true;
     const fromOptions = options.patterns?.[handler.pattern];
     const configured: RateLimitRuleOptions[] =
-      skipped || fromOptions === undefined ? [] : ([] as RateLimitRuleOptions[]).concat(fromOptions);
-    const byName = new Map<string, { rule: RateLimitRuleOptions; path: string }>();
+      skipped || fromOptions === undefined
+        ? []
+        : ([] as RateLimitRuleOptions[]).concat(fromOptions);
+    const byName = new Map<
+      string,
+      { rule: RateLimitRuleOptions; path: string }
+    >();
     configured.forEach((rule, i) =>
       byName.set(rule.name ?? 'default', {
         rule,
@@ -87,7 +103,12 @@ export function buildAdmissionGate(opts: BuildGateOptions): AdmissionGate {
     }
     const compiled: CompiledRule[] = [];
     for (const { rule, path } of byName.values()) {
-      const c = compileRule(rule, { socket, pattern: handler.pattern, path, defaults });
+      const c = compileRule(rule, {
+        socket,
+        pattern: handler.pattern,
+        path,
+        defaults,
+      });
       c.action ??= defaultActionFor(socketKind, handler.isEvent);
       validateRuleForSocket(c, socketKind, !handler.isEvent, path);
       compiled.push(c);
@@ -98,7 +119,10 @@ export function buildAdmissionGate(opts: BuildGateOptions): AdmissionGate {
     socket,
     socketRules,
     patternRules,
-    store: opts.store ?? options.store ?? new MemoryStore({ maxKeys: options.maxKeys }),
+    store:
+      opts.store ??
+      options.store ??
+      new MemoryStore({ maxKeys: options.maxKeys }),
     shadow: options.shadow,
     defaultAction: defaultActionFor(socketKind, false),
   });

@@ -26,7 +26,9 @@ describe('GCRA', () => {
   it('does not lose a slot to floating point with a 1000/3 ms interval', () => {
     expect(run(3, 1000, 3, Array(10).fill(0))).toHaveLength(3);
     // After 1000 ms the three slots are back.
-    expect(run(3, 1000, 3, [...Array(3).fill(0), ...Array(10).fill(1000)])).toHaveLength(6);
+    expect(
+      run(3, 1000, 3, [...Array(3).fill(0), ...Array(10).fill(1000)]),
+    ).toHaveLength(6);
   });
 
   it('computes the wait until the next slot', () => {

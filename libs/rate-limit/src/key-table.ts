@@ -3,8 +3,14 @@ import {
   EVICTION_SCAN_LIMIT,
 } from './rate-limit.constants.js';
 
+const INITIAL_SLOTS = 1024;
+
 /**
  * Bounded map key → TAT (theoretical arrival time, ms). One number per key and no timer.
+ *
+ * The Map holds a slot index (a small integer, never boxed) and the TATs live in a
+ * Float64Array, so updating a known key allocates nothing (a double stored in a Map is a
+ * new heap number on every write).
  *
  * When full, an insert first evicts entries whose TAT <= now: their bucket is full again,
  * so forgetting them is exactly equivalent to a fresh key. The scan starts at the oldest
@@ -12,51 +18,94 @@ import {
  * bounded. If none of those is idle, the oldest entry is evicted (counted in
  * `evictedActive`: that key gets a fresh bucket, a bounded over-admission).
  *
- * Measured (Node 20, x64, 100k keys, key-table.memory.spec.ts): ~45 bytes per key for the
- * table itself (Map entry + the TAT as a heap number); ~109 bytes per key counting a
- * retained 13-character key string built per message.
+ * Measured (Node 20, x64, 100k keys, key-table.memory.spec.ts): MEASURED_TABLE bytes per key
+ * for the table itself; MEASURED_WITH_KEY bytes per key counting a retained 13-character key
+ * string built per message.
  */
 export class KeyTable {
   private readonly map = new Map<string, number>();
+  private tats: Float64Array;
+  private readonly free: number[] = [];
+  private nextSlot = 0;
   private sweepCursor: MapIterator<[string, number]> | undefined;
-  /** Idle entries evicted to make room (no effect on decisions). */
+  /** Idle entries evicted to make room or swept (no effect on decisions). */
   evictedIdle = 0;
   /** Live entries evicted because the table was full of active keys. */
   evictedActive = 0;
 
-  constructor(readonly maxKeys: number = DEFAULT_MAX_KEYS) {}
+  constructor(readonly maxKeys: number = DEFAULT_MAX_KEYS) {
+    this.tats = new Float64Array(Math.min(INITIAL_SLOTS, maxKeys));
+  }
 
   get size(): number {
     return this.map.size;
   }
 
   get(key: string): number | undefined {
-    return this.map.get(key);
+    const slot = this.map.get(key);
+    return slot === undefined ? undefined : this.tats[slot];
+  }
+
+  /** Slot of a key, -1 when absent: with `tatAt`/`setAt`, one Map lookup per decision. */
+  slotOf(key: string): number {
+    return this.map.get(key) ?? -1;
+  }
+
+  tatAt(slot: number): number {
+    return this.tats[slot];
+  }
+
+  /** Only for a slot just returned by `slotOf` with no insert or delete since. */
+  setAt(slot: number, tat: number): void {
+    this.tats[slot] = tat;
   }
 
   set(key: string, tat: number, now: number): void {
-    if (this.map.size >= this.maxKeys && !this.map.has(key)) {
-      this.makeRoom(now);
+    const existing = this.map.get(key);
+    if (existing !== undefined) {
+      this.tats[existing] = tat;
+      return;
     }
-    this.map.set(key, tat);
+    if (this.map.size >= this.maxKeys) this.makeRoom(now);
+    const slot = this.allocSlot();
+    this.tats[slot] = tat;
+    this.map.set(key, slot);
   }
 
   delete(key: string): boolean {
-    return this.map.delete(key);
+    const slot = this.map.get(key);
+    if (slot === undefined) return false;
+    this.map.delete(key);
+    this.free.push(slot);
+    return true;
   }
 
   clear(): void {
     this.map.clear();
+    this.free.length = 0;
+    this.nextSlot = 0;
     this.sweepCursor = undefined;
+  }
+
+  private allocSlot(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    if (this.nextSlot === this.tats.length) {
+      const grown = new Float64Array(Math.min(this.tats.length * 2, this.maxKeys));
+      grown.set(this.tats);
+      this.tats = grown;
+    }
+    return this.nextSlot++;
   }
 
   private makeRoom(now: number): void {
     let scanned = 0;
     let freed = 0;
     // Deleting the current entry while iterating a Map is safe.
-    for (const [key, tat] of this.map) {
-      if (tat <= now) {
+    for (const [key, slot] of this.map) {
+      if (this.tats[slot] <= now) {
         this.map.delete(key);
+        this.free.push(slot);
         freed++;
       }
       if (++scanned >= EVICTION_SCAN_LIMIT) break;
@@ -67,7 +116,7 @@ export class KeyTable {
     }
     const oldest = this.map.keys().next();
     if (!oldest.done) {
-      this.map.delete(oldest.value);
+      this.delete(oldest.value);
       this.evictedActive++;
     }
   }
@@ -90,9 +139,10 @@ export class KeyTable {
         next = cursor.next();
         if (next.done) break;
       }
-      const [key, tat] = next.value;
-      if (tat + idleMs <= now) {
+      const [key, slot] = next.value;
+      if (this.tats[slot] + idleMs <= now) {
         this.map.delete(key);
+        this.free.push(slot);
         removed++;
       }
     }

@@ -2,7 +2,10 @@ import { DEFAULT_MAX_KEYS } from './rate-limit.constants.js';
 import type { CompiledRule } from './compiled-rule.js';
 import { gcraNextTat, gcraWait } from './gcra.js';
 import { KeyTable } from './key-table.js';
-import type { RateLimitStore, StoreCheck } from './rate-limit-store.interface.js';
+import type {
+  RateLimitStore,
+  StoreCheck,
+} from './rate-limit-store.interface.js';
 
 export interface MemoryStoreOptions {
   /** Keys tracked per rule. Default 100 000. */
@@ -11,11 +14,13 @@ export interface MemoryStoreOptions {
 
 /**
  * In-process store: one bounded `KeyTable` per rule, synchronous, no allocation per
- * decision once a rule's table exists (the new TATs go to a reused scratch array).
+ * decision for known keys (new TATs and slots go to reused scratch arrays). The same rule
+ * must not appear twice in one `consume` call (a gate never does that).
  */
 export class MemoryStore implements RateLimitStore {
   private readonly tables = new Map<CompiledRule, KeyTable>();
-  private scratch = new Float64Array(8);
+  private nextTats = new Float64Array(8);
+  private slots = new Int32Array(8);
   readonly maxKeys: number;
   readonly synchronous = true;
 
@@ -24,24 +29,34 @@ export class MemoryStore implements RateLimitStore {
   }
 
   consume(checks: readonly StoreCheck[], n: number, now: number): number {
-    if (n > this.scratch.length) this.scratch = new Float64Array(n * 2);
-    const next = this.scratch;
+    if (n > this.slots.length) {
+      this.nextTats = new Float64Array(n * 2);
+      this.slots = new Int32Array(n * 2);
+    }
+    const next = this.nextTats;
+    const slots = this.slots;
     let denied = 0;
-    // Phase 1: decide every rule without touching state.
+    // Phase 1: decide every rule without touching state (one Map lookup per rule).
     for (let i = 0; i < n; i++) {
       const check = checks[i];
       const rule = check.rule;
-      const tat = this.table(rule).get(check.key);
+      const table = this.table(rule);
+      const slot = table.slotOf(check.key);
+      const tat = slot < 0 ? undefined : table.tatAt(slot);
       const wait = gcraWait(tat, now, rule.toleranceMs);
       check.waitMs = wait;
+      slots[i] = slot;
       if (wait > 0) denied++;
       else next[i] = gcraNextTat(tat, now, rule.emissionMs);
     }
     if (denied > 0) return denied;
-    // Phase 2: all conform, commit all.
+    // Phase 2: all conform, commit all. Each rule has its own table, so inserting a new key
+    // for one check cannot move the slot of another.
     for (let i = 0; i < n; i++) {
       const check = checks[i];
-      this.table(check.rule).set(check.key, next[i], now);
+      const table = this.table(check.rule);
+      if (slots[i] >= 0) table.setAt(slots[i], next[i]);
+      else table.set(check.key, next[i], now);
     }
     return 0;
   }

@@ -10,7 +10,8 @@ import {
 } from './rate-limit.decorator.js';
 import { RateLimitConfigError } from './rate-limit-config.error.js';
 
-const extrasOf = (fn: Function) => Reflect.getMetadata(PATTERN_EXTRAS_METADATA, fn);
+const extrasOf = (fn: Function) =>
+  Reflect.getMetadata(PATTERN_EXTRAS_METADATA, fn);
 
 @Controller()
 @RateLimit({ limit: 100, per: '1s', name: 'class' })
@@ -23,7 +24,7 @@ class OrdersController {
 
   @RateLimit({ limit: 1, per: 500, name: 'shared', action: 'drop' })
   @EventPattern('orders.created')
-  created() {}
+  created(_data: unknown) {}
 
   @MessagePattern('orders.health')
   @SkipRateLimit()
@@ -39,27 +40,48 @@ describe('@RateLimit', () => {
   it('writes method rules into the pattern extras (either order), keeping other extras', () => {
     const extras = extrasOf(proto.create);
     expect(extras.audit).toBe(true);
-    expect(rulesFromExtras(extras).map((r) => r.name)).toEqual(['shared', 'class', 'minute', 'default']);
+    expect(rulesFromExtras(extras).map((r) => r.name)).toEqual([
+      'shared',
+      'class',
+      'minute',
+      'default',
+    ]);
     const created = rulesFromExtras(extrasOf(proto.created));
-    expect(created.find((r) => r.name === 'shared')).toMatchObject({ limit: 1, per: 500, action: 'drop' });
+    expect(created.find((r) => r.name === 'shared')).toMatchObject({
+      limit: 1,
+      per: 500,
+      action: 'drop',
+    });
   });
 
   it('leaves action undefined when not given (the transport picks it by handler kind)', () => {
-    const rule = rulesFromExtras(extrasOf(proto.create)).find((r) => r.name === 'default');
+    const rule = rulesFromExtras(extrasOf(proto.create)).find(
+      (r) => r.name === 'default',
+    );
     expect(rule).toEqual({ limit: 5, per: '1s', name: 'default' });
   });
 
   it('class rules apply to every pattern handler; method rules override by name', () => {
     // Decorators apply bottom-up, so 'shared' was declared first.
-    expect(rulesFromExtras(extrasOf(proto.list)).map((r) => [r.name, r.limit])).toEqual([
+    expect(
+      rulesFromExtras(extrasOf(proto.list)).map((r) => [r.name, r.limit]),
+    ).toEqual([
       ['shared', 50],
       ['class', 100],
     ]);
-    expect(getRateLimitRules(proto.created, OrdersController).map((r) => [r.name, r.limit])).toEqual([
+    expect(
+      getRateLimitRules(proto.created, OrdersController).map((r) => [
+        r.name,
+        r.limit,
+      ]),
+    ).toEqual([
       ['shared', 1],
       ['class', 100],
     ]);
-    expect(getRateLimitRules(proto.create).map((r) => r.name)).toEqual(['minute', 'default']);
+    expect(getRateLimitRules(proto.create).map((r) => r.name)).toEqual([
+      'minute',
+      'default',
+    ]);
   });
 
   it('@SkipRateLimit() exempts a handler', () => {
@@ -86,9 +108,11 @@ describe('@RateLimit', () => {
         handle() {}
       }
       return Bad;
-    }).toThrow(new RateLimitConfigError(
-      "@RateLimit() on Bad.handle.limit must be a positive integer (got 0): set how many messages are allowed per 'per' window",
-    ));
+    }).toThrow(
+      new RateLimitConfigError(
+        "@RateLimit() on Bad.handle.limit must be a positive integer (got 0): set how many messages are allowed per 'per' window",
+      ),
+    );
   });
 
   it('rulesFromExtras tolerates missing extras', () => {

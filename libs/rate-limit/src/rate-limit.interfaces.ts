@@ -60,7 +60,7 @@ export interface RateLimitModuleOptions {
   /** Keys tracked per rule before eviction starts. Default 100 000. */
   maxKeys?: number;
   /** Forget a key this long after its bucket is full again (one sweep timer per registry). */
-  idleEvictMs?: number;
+  idleEvictMs?: RateLimitDuration;
   /** Global shadow mode: every rule only counts. */
   shadow?: boolean;
   /** Default: a memory store. */

@@ -6,7 +6,9 @@ export const {
   MODULE_OPTIONS_TOKEN,
   OPTIONS_TYPE: RATE_LIMIT_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: RATE_LIMIT_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<RateLimitModuleOptions>({ moduleName: 'RateLimit' })
+} = new ConfigurableModuleBuilder<RateLimitModuleOptions>({
+  moduleName: 'RateLimit',
+})
   .setClassMethodName('forRoot')
   .setExtras({ isGlobal: false }, (definition, extras) => ({
     ...definition,

@@ -5,15 +5,21 @@ import {
   RateLimitConfigurableModule,
 } from './rate-limit.module-definition.js';
 import { RateLimitRegistry } from './rate-limit.registry.js';
+import { RateLimitTransportBinder } from './transport-binder.js';
 
 /**
  * `RateLimitModule.forRoot({...})` / `forRootAsync({ imports, inject, useFactory })`, with
  * `isGlobal`. Provides the options (validated when the registry is created, i.e. at
  * start-up), the `RateLimitRegistry` transports register their gates with, and the
- * `RateLimitInterceptor` for Nest's other transports and HTTP.
+ * `RateLimitInterceptor` for Nest's other transports and HTTP. Every microservice server of
+ * the app that can enforce limits itself (`ZmqServer`) gets the registry (transport-binder.ts).
  */
 @Module({
-  providers: [RateLimitRegistry, RateLimitInterceptor],
+  providers: [
+    RateLimitRegistry,
+    RateLimitInterceptor,
+    RateLimitTransportBinder,
+  ],
   exports: [RateLimitRegistry, RateLimitInterceptor, RATE_LIMIT_OPTIONS],
 })
 export class RateLimitModule extends RateLimitConfigurableModule {}

@@ -3,10 +3,7 @@ export { ZmqContext } from './server/zmq.context.js';
 export type { ZmqServerEventsMap } from './server/server-events.js';
 export { ServerStats, SocketStats } from './server/server-stats.js';
 export { ZmqClient } from './client/zmq.client.js';
-export type {
-  ZmqServerOptions,
-  ZmqSubOptions,
-} from './interfaces/zmq-server-options.interface.js';
+export type { ZmqServerOptions, ZmqSubOptions } from './interfaces/zmq-server-options.interface.js';
 export type { ZmqClientOptions } from './interfaces/zmq-client-options.interface.js';
 export type {
   ZmqBindOptions,

@@ -1,7 +1,4 @@
-import type {
-  ZmqDeserializer,
-  ZmqSerializer,
-} from './interfaces/zmq-socket-options.interface.js';
+import type { ZmqDeserializer, ZmqSerializer } from './interfaces/zmq-socket-options.interface.js';
 
 /** The default body codec: JSON text, UTF-8. */
 export class JsonSerializer implements ZmqSerializer {

@@ -7,13 +7,9 @@ describe('PendingRequests', () => {
   it('times requests out with one sweep, oldest first, and stops sweeping when empty', async () => {
     const pending = new PendingRequests(50);
     const failed: string[] = [];
-    pending.add('a', ({ err }) =>
-      failed.push(`a:${(err as ZmqRequestError).code}`),
-    );
+    pending.add('a', ({ err }) => failed.push(`a:${(err as ZmqRequestError).code}`));
     await sleep(30);
-    pending.add('b', ({ err }) =>
-      failed.push(`b:${(err as ZmqRequestError).code}`),
-    );
+    pending.add('b', ({ err }) => failed.push(`b:${(err as ZmqRequestError).code}`));
     await sleep(45);
     expect(failed).toEqual(['a:TIMEOUT']);
     await sleep(60);

@@ -22,10 +22,7 @@ export class PendingRequests {
   private readonly sweepEveryMs: number;
 
   constructor(private readonly timeoutMs: number) {
-    this.sweepEveryMs = Math.min(
-      1_000,
-      Math.max(10, Math.floor(timeoutMs / 10)),
-    );
+    this.sweepEveryMs = Math.min(1_000, Math.max(10, Math.floor(timeoutMs / 10)));
   }
 
   get size(): number {
@@ -33,8 +30,7 @@ export class PendingRequests {
   }
 
   add(id: string, callback: ReplyCallback): void {
-    const deadline =
-      this.timeoutMs > 0 ? Date.now() + this.timeoutMs : Infinity;
+    const deadline = this.timeoutMs > 0 ? Date.now() + this.timeoutMs : Infinity;
     this.entries.set(id, { callback, deadline });
     if (this.sweeper === undefined && this.timeoutMs > 0) {
       this.sweeper = setInterval(() => this.sweep(), this.sweepEveryMs);
@@ -65,8 +61,7 @@ export class PendingRequests {
     const all = [...this.entries.values()];
     this.entries.clear();
     this.stopSweeping();
-    for (const pending of all)
-      pending.callback({ err: error, isDisposed: true });
+    for (const pending of all) pending.callback({ err: error, isDisposed: true });
   }
 
   private sweep(): void {

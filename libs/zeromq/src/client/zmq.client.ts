@@ -1,23 +1,11 @@
 import { Logger } from '@nestjs/common';
-import {
-  ClientProxy,
-  type ReadPacket,
-  type WritePacket,
-} from '@nestjs/microservices';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { Dealer, Publisher, Push, type Socket } from 'zeromq';
 import type { ZmqClientOptions } from '../interfaces/zmq-client-options.interface.js';
-import type {
-  ZmqDeserializer,
-  ZmqSerializer,
-} from '../interfaces/zmq-socket-options.interface.js';
+import type { ZmqDeserializer, ZmqSerializer } from '../interfaces/zmq-socket-options.interface.js';
 import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
 import { validateClientOptions } from '../options/validate-options.js';
-import {
-  applySocketOptions,
-  bindAll,
-  connectAll,
-  endpointsOf,
-} from '../sockets/open-socket.js';
+import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
 import { SocketWriter } from '../sockets/socket-writer.js';
 import { HEADERS, MessageKind, WIRE_VERSION } from '../wire/wire.constants.js';
 import {
@@ -25,6 +13,8 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   ZmqStatus,
 } from '../zmq.constants.js';
+import { isRateLimitedError } from '@sluice/rate-limit';
+import { RetryAfterBackoff } from './retry-after-backoff.js';
 import { PendingRequests, type ReplyCallback } from './pending-requests.js';
 import { ZmqRequestError } from './zmq-request.error.js';
 
@@ -40,10 +30,9 @@ export interface ZmqClientSockets {
  * flight, streamed replies), `emit()` over PUSH, PUB, or the DEALER.
  * Register with `ClientsModule.register([{ name, customClass: ZmqClient, options }])`.
  */
-export class ZmqClient extends ClientProxy<
-  Record<string, Function>,
-  ZmqStatus
-> {
+// Typed with Nest's defaults so that ClientsModule and ClientProxyFactory accept the class;
+// the statuses it publishes are ZmqStatus values.
+export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
   private readonly logger = new Logger(ZmqClient.name);
   private readonly options: ZmqClientOptions;
   private readonly bodySerializer: ZmqSerializer;
@@ -54,8 +43,11 @@ export class ZmqClient extends ClientProxy<
   private eventWriter: SocketWriter | undefined;
   private connecting: Promise<ZmqClientSockets> | undefined;
   private nextId = 0;
+  private readonly backoff: RetryAfterBackoff | undefined;
   /** Replies that matched no pending request (late, after a timeout, or foreign). */
   unmatchedReplies = 0;
+  /** Requests resent after a RATE_LIMITED reply (option `retryOnRateLimit`). */
+  rateLimitRetries = 0;
 
   constructor(options: ZmqClientOptions) {
     super();
@@ -63,9 +55,9 @@ export class ZmqClient extends ClientProxy<
     this.options = options;
     this.bodySerializer = options.serializer ?? new JsonSerializer();
     this.bodyDeserializer = options.deserializer ?? new JsonDeserializer();
-    this.pending = new PendingRequests(
-      options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    );
+    const retry = options.retryOnRateLimit;
+    this.backoff = retry ? new RetryAfterBackoff(retry === true ? {} : retry) : undefined;
+    this.pending = new PendingRequests(options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
   }
 
   /** Requests sent and not yet answered. */
@@ -84,15 +76,9 @@ export class ZmqClient extends ClientProxy<
 
   async close(): Promise<void> {
     this.pending.failAll(
-      new ZmqRequestError(
-        'CLIENT_CLOSED',
-        'The ZmqClient was closed before a reply arrived.',
-      ),
+      new ZmqRequestError('CLIENT_CLOSED', 'The ZmqClient was closed before a reply arrived.'),
     );
-    await Promise.all([
-      this.dealerWriter?.flushed(),
-      this.eventWriter?.flushed(),
-    ]);
+    await Promise.all([this.dealerWriter?.flushed(), this.eventWriter?.flushed()]);
     this.closeSockets();
     this.connecting = undefined;
     this._status$.next(ZmqStatus.Closed);
@@ -107,10 +93,7 @@ export class ZmqClient extends ClientProxy<
     return this.sockets as T;
   }
 
-  protected publish(
-    packet: ReadPacket,
-    callback: (packet: WritePacket) => void,
-  ): () => void {
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const writer = this.dealerWriter;
     if (writer === undefined) {
       callback({
@@ -136,15 +119,41 @@ export class ZmqClient extends ClientProxy<
       });
       return () => undefined;
     }
+    const pattern = this.normalizePattern(packet.pattern);
     const id = (this.nextId++).toString(36);
-    this.pending.add(id, callback as ReplyCallback);
-    writer.write([
-      HEADERS[MessageKind.Request],
-      id,
-      this.normalizePattern(packet.pattern),
-      body,
-    ]);
-    return () => this.pending.delete(id);
+    const frames = [HEADERS[MessageKind.Request], id, pattern, body];
+    const backoff = this.backoff;
+    if (backoff === undefined) {
+      this.pending.add(id, callback as ReplyCallback);
+      writer.write(frames);
+      return () => this.pending.delete(id);
+    }
+    // With retryOnRateLimit: wait out the pattern's hold, and resend after a RATE_LIMITED reply.
+    let timer: NodeJS.Timeout | undefined;
+    let attempt = 0;
+    const onReply: ReplyCallback = (reply) => {
+      if (reply.err !== undefined && isRateLimitedError(reply.err)) {
+        const { retryAfterMs } = reply.err;
+        if (backoff.limited(pattern, retryAfterMs, attempt++)) {
+          this.rateLimitRetries++;
+          timer = setTimeout(sendNow, retryAfterMs);
+          return;
+        }
+      }
+      callback(reply as WritePacket);
+    };
+    const sendNow = () => {
+      timer = undefined;
+      this.pending.add(id, onReply);
+      writer.write(frames);
+    };
+    const delay = backoff.delayFor(pattern);
+    if (delay > 0) timer = setTimeout(sendNow, delay);
+    else sendNow();
+    return () => {
+      clearTimeout(timer);
+      this.pending.delete(id);
+    };
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
@@ -152,10 +161,8 @@ export class ZmqClient extends ClientProxy<
     const body = this.bodySerializer.serialize(packet.data);
     const header = HEADERS[MessageKind.Event];
     try {
-      if (this.options.pub)
-        await this.eventWriter!.writeAndWait([pattern, header, body]);
-      else if (this.options.push)
-        await this.eventWriter!.writeAndWait([header, pattern, body]);
+      if (this.options.pub) await this.eventWriter!.writeAndWait([pattern, header, body]);
+      else if (this.options.push) await this.eventWriter!.writeAndWait([header, pattern, body]);
       else await this.dealerWriter!.writeAndWait([header, pattern, body]);
     } catch (error) {
       throw new ZmqRequestError(
@@ -236,18 +243,13 @@ export class ZmqClient extends ClientProxy<
     const body = frames[2];
     let value: unknown;
     try {
-      value =
-        body === undefined
-          ? undefined
-          : this.bodyDeserializer.deserialize(body);
+      value = body === undefined ? undefined : this.bodyDeserializer.deserialize(body);
     } catch (error) {
       this.pending.fail(
         key,
-        new ZmqRequestError(
-          'BAD_REPLY',
-          `The reply could not be deserialized: ${String(error)}`,
-          { cause: error },
-        ),
+        new ZmqRequestError('BAD_REPLY', `The reply could not be deserialized: ${String(error)}`, {
+          cause: error,
+        }),
       );
       return;
     }
@@ -255,21 +257,14 @@ export class ZmqClient extends ClientProxy<
       callback({ response: value });
     } else if (kind === MessageKind.Complete) {
       this.pending.delete(key);
-      callback(
-        value === undefined
-          ? { isDisposed: true }
-          : { response: value, isDisposed: true },
-      );
+      callback(value === undefined ? { isDisposed: true } : { response: value, isDisposed: true });
     } else if (kind === MessageKind.Error) {
       this.pending.delete(key);
       callback({ err: value, isDisposed: true });
     } else {
       this.pending.fail(
         key,
-        new ZmqRequestError(
-          'BAD_REPLY',
-          `The reply has an unknown kind ${kind}.`,
-        ),
+        new ZmqRequestError('BAD_REPLY', `The reply has an unknown kind ${kind}.`),
       );
     }
   }
@@ -293,18 +288,13 @@ export class ZmqClient extends ClientProxy<
     });
   }
 
-  private onRequestNotSent(
-    error: unknown,
-    frames: Array<Buffer | string>,
-  ): void {
+  private onRequestNotSent(error: unknown, frames: Array<Buffer | string>): void {
     const id = String(frames[1]);
     this.pending.fail(
       id,
-      new ZmqRequestError(
-        'SEND_FAILED',
-        `The request was not sent: ${describeSendError(error)}`,
-        { cause: error },
-      ),
+      new ZmqRequestError('SEND_FAILED', `The request was not sent: ${describeSendError(error)}`, {
+        cause: error,
+      }),
     );
   }
 

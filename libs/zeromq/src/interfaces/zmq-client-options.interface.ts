@@ -1,3 +1,4 @@
+import type { RetryOnRateLimitOptions } from '../client/retry-after-backoff.js';
 import type {
   ZmqBindOptions,
   ZmqConnectOptions,
@@ -14,6 +15,11 @@ export interface ZmqClientOptions {
   pub?: ZmqBindOptions;
   /** Default time a request may take, in ms, before it fails with a timeout error. Default 30000; 0 disables. */
   timeout?: number;
+  /**
+   * Honour the server's RATE_LIMITED replies: retry after `retryAfterMs` (bounded) and hold
+   * further requests of that pattern meanwhile. Off by default: the caller sees the error.
+   */
+  retryOnRateLimit?: boolean | RetryOnRateLimitOptions;
   /** Body codec for request data and events; JSON by default. */
   serializer?: ZmqSerializer;
   /** Body codec for replies; JSON by default. */

@@ -1,3 +1,4 @@
+import type { RateLimitRegistry } from '@sluice/rate-limit';
 import type {
   ZmqBindOptions,
   ZmqConnectOptions,
@@ -25,4 +26,10 @@ export interface ZmqServerOptions {
   maxPatternBytes?: number;
   /** How long `close()` waits for in-flight handlers before closing the sockets, in ms. Default 5000. */
   drainTimeout?: number;
+  /**
+   * Rate limits to enforce. Optional: `RateLimitModule.forRoot()` in the app attaches its
+   * registry to every ZmqServer by itself. Give one here to use limits without the module
+   * (e.g. from a microservice `useFactory` with `inject: [RateLimitRegistry]`).
+   */
+  rateLimits?: RateLimitRegistry;
 }

@@ -46,10 +46,7 @@ describe('ZmqServer option validation', () => {
       { router: { bind: '127.0.0.1:5555' } },
       /invalid endpoint '127.0.0.1:5555': use tcp:\/\/HOST:PORT/,
     ],
-    [
-      { router: { bind: [] } },
-      /router.bind must be an endpoint or a non-empty list/,
-    ],
+    [{ router: { bind: [] } }, /router.bind must be an endpoint or a non-empty list/],
     [
       { router: { bind: 'tcp://127.0.0.1:1', sendHighWaterMark: -1 } },
       /router.sendHighWaterMark must be an integer ≥ 0 \(got -1\)/,
@@ -100,10 +97,7 @@ describe('ZmqClient option validation', () => {
   it.each([
     [{}, /need at least one socket: dealer/],
     [{ dealer: { bind: 'tcp://127.0.0.1:1' } }, /dealer.bind is not an option/],
-    [
-      { dealer: { connect: 'tcp://127.0.0.1:1' }, timeout: -5 },
-      /timeout must be an integer ≥ 0/,
-    ],
+    [{ dealer: { connect: 'tcp://127.0.0.1:1' }, timeout: -5 }, /timeout must be an integer ≥ 0/],
     [
       { push: { connect: 'tcp://127.0.0.1:1', receiveHighWaterMark: 1 } },
       /push.receiveHighWaterMark does not apply to this socket, which only sends/,

@@ -22,12 +22,14 @@ const SERVER_KEYS = [
   'deserializer',
   'maxPatternBytes',
   'drainTimeout',
+  'rateLimits',
 ];
 const CLIENT_KEYS = [
   'dealer',
   'push',
   'pub',
   'timeout',
+  'retryOnRateLimit',
   'serializer',
   'deserializer',
 ];
@@ -54,11 +56,7 @@ function validateSocket(
       );
     }
   }
-  assertKnownKeys(
-    value,
-    [endpointKey, ...extraKeys, ...SOCKET_OPTION_NAMES],
-    path,
-  );
+  assertKnownKeys(value, [endpointKey, ...extraKeys, ...SOCKET_OPTION_NAMES], path);
   validateEndpoints(value[endpointKey], `${path}.${endpointKey}`);
   validateSocketOptions(value, path);
 }
@@ -78,25 +76,17 @@ function validateCodec(value: unknown, path: string, method: string): void {
 
 export function validateServerOptions(options: ZmqServerOptions): void {
   const path = 'ZmqServer options';
-  assertPlainObject(
-    options,
-    path,
-    `pass { router: { bind: 'tcp://127.0.0.1:5555' } }`,
-  );
+  assertPlainObject(options, path, `pass { router: { bind: 'tcp://127.0.0.1:5555' } }`);
   assertKnownKeys(options as Record<string, unknown>, SERVER_KEYS, path);
   if (!options.router && !options.pull && !options.sub) {
     throw new ZmqConfigError(
       `${path} need at least one socket: router (for @MessagePattern), pull or sub (for @EventPattern), e.g. { router: { bind: 'tcp://127.0.0.1:5555' } }`,
     );
   }
-  if (options.router !== undefined)
-    validateSocket(options.router, `${path}.router`, 'bind');
-  if (options.pull !== undefined)
-    validateSocket(options.pull, `${path}.pull`, 'bind', SEND_ONLY);
+  if (options.router !== undefined) validateSocket(options.router, `${path}.router`, 'bind');
+  if (options.pull !== undefined) validateSocket(options.pull, `${path}.pull`, 'bind', SEND_ONLY);
   if (options.sub !== undefined) {
-    validateSocket(options.sub, `${path}.sub`, 'connect', SEND_ONLY, [
-      'topics',
-    ]);
+    validateSocket(options.sub, `${path}.sub`, 'connect', SEND_ONLY, ['topics']);
     const topics = (options.sub as ZmqSubOptions).topics;
     if (
       topics !== undefined &&
@@ -118,6 +108,12 @@ export function validateServerOptions(options: ZmqServerOptions): void {
       65_536,
     );
   }
+  const rateLimits = options.rateLimits as { buildGate?: unknown } | undefined;
+  if (rateLimits !== undefined && typeof rateLimits?.buildGate !== 'function') {
+    throw new ZmqConfigError(
+      `${path}.rateLimits must be a RateLimitRegistry (inject it, or import RateLimitModule.forRoot() and leave this out)`,
+    );
+  }
   if (options.drainTimeout !== undefined) {
     assertIntOption(
       options.drainTimeout,
@@ -130,23 +126,17 @@ export function validateServerOptions(options: ZmqServerOptions): void {
 
 export function validateClientOptions(options: ZmqClientOptions): void {
   const path = 'ZmqClient options';
-  assertPlainObject(
-    options,
-    path,
-    `pass { dealer: { connect: 'tcp://127.0.0.1:5555' } }`,
-  );
+  assertPlainObject(options, path, `pass { dealer: { connect: 'tcp://127.0.0.1:5555' } }`);
   assertKnownKeys(options as Record<string, unknown>, CLIENT_KEYS, path);
   if (!options.dealer && !options.push && !options.pub) {
     throw new ZmqConfigError(
       `${path} need at least one socket: dealer (for send), push or pub (for emit), e.g. { dealer: { connect: 'tcp://127.0.0.1:5555' } }`,
     );
   }
-  if (options.dealer !== undefined)
-    validateSocket(options.dealer, `${path}.dealer`, 'connect');
+  if (options.dealer !== undefined) validateSocket(options.dealer, `${path}.dealer`, 'connect');
   if (options.push !== undefined)
     validateSocket(options.push, `${path}.push`, 'connect', RECEIVE_ONLY);
-  if (options.pub !== undefined)
-    validateSocket(options.pub, `${path}.pub`, 'bind', RECEIVE_ONLY);
+  if (options.pub !== undefined) validateSocket(options.pub, `${path}.pub`, 'bind', RECEIVE_ONLY);
   validateCodec(options.serializer, `${path}.serializer`, 'serialize');
   validateCodec(options.deserializer, `${path}.deserializer`, 'deserialize');
   if (options.timeout !== undefined) {
@@ -156,5 +146,22 @@ export function validateClientOptions(options: ZmqClientOptions): void {
       0,
       'the default request timeout in ms (0: none)',
     );
+  }
+  const retry = options.retryOnRateLimit;
+  if (retry !== undefined && typeof retry !== 'boolean') {
+    const at = `${path}.retryOnRateLimit`;
+    assertPlainObject(retry, at, 'use true, or { maxRetries, maxDelayMs }');
+    assertKnownKeys(retry, ['maxRetries', 'maxDelayMs'], at);
+    if (retry.maxRetries !== undefined) {
+      assertIntOption(retry.maxRetries, `${at}.maxRetries`, 0, 'retries per limited request', 100);
+    }
+    if (retry.maxDelayMs !== undefined) {
+      assertIntOption(
+        retry.maxDelayMs,
+        `${at}.maxDelayMs`,
+        0,
+        'the longest retry-after waited, in ms',
+      );
+    }
   }
 }

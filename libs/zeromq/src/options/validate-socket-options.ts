@@ -2,8 +2,7 @@ import type { ZmqSocketOptions } from '../interfaces/zmq-socket-options.interfac
 import { ZmqConfigError } from './zmq-config.error.js';
 
 type Rule =
-  | { type: 'int'; min: number; max?: number; means: string }
-  | { type: 'bool'; means: string };
+  { type: 'int'; min: number; max?: number; means: string } | { type: 'bool'; means: string };
 
 /** What each socket option must be, and what it means (quoted in the error). */
 const SOCKET_OPTION_RULES: Record<keyof ZmqSocketOptions, Rule> = {
@@ -75,9 +74,7 @@ export function assertPlainObject(
   hint: string,
 ): asserts value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ZmqConfigError(
-      `${path} must be an object (got ${describe(value)}): ${hint}`,
-    );
+    throw new ZmqConfigError(`${path} must be an object (got ${describe(value)}): ${hint}`);
   }
 }
 
@@ -88,9 +85,7 @@ export function assertKnownKeys(
 ): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      throw new ZmqConfigError(
-        `${path}.${key} is not an option; allowed: ${allowed.join(', ')}`,
-      );
+      throw new ZmqConfigError(`${path}.${key} is not an option; allowed: ${allowed.join(', ')}`);
     }
   }
 }
@@ -102,19 +97,10 @@ export function assertIntOption(
   means: string,
   max = Number.MAX_SAFE_INTEGER,
 ): void {
-  if (
-    typeof value !== 'number' ||
-    !Number.isInteger(value) ||
-    value < min ||
-    value > max
-  ) {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range =
-      max === Number.MAX_SAFE_INTEGER
-        ? `an integer ≥ ${min}`
-        : `an integer from ${min} to ${max}`;
-    throw new ZmqConfigError(
-      `${path} must be ${range} (got ${describe(value)}): it is ${means}`,
-    );
+      max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    throw new ZmqConfigError(`${path} must be ${range} (got ${describe(value)}): it is ${means}`);
   }
 }
 
@@ -137,10 +123,7 @@ export function validateEndpoints(value: unknown, path: string): string[] {
 }
 
 /** Validates the ZeroMQ socket options of `value` (and only those: the caller lists its own keys). */
-export function validateSocketOptions(
-  value: Record<string, unknown>,
-  path: string,
-): void {
+export function validateSocketOptions(value: Record<string, unknown>, path: string): void {
   for (const [name, rule] of Object.entries(SOCKET_OPTION_RULES)) {
     const option = value[name];
     if (option === undefined) continue;
@@ -151,13 +134,7 @@ export function validateSocketOptions(
         );
       }
     } else {
-      assertIntOption(
-        option,
-        `${path}.${name}`,
-        rule.min,
-        rule.means,
-        rule.max,
-      );
+      assertIntOption(option, `${path}.${name}`, rule.min, rule.means, rule.max);
     }
   }
 }
@@ -168,8 +145,8 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (value === undefined) return 'undefined';
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? typeof value;
   } catch {
-    return String(value);
+    return typeof value;
   }
 }

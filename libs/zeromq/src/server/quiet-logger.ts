@@ -6,10 +6,7 @@ import { Logger } from '@nestjs/common';
  * key occurs again after the interval.
  */
 export class QuietLogger {
-  private readonly seen = new Map<
-    string,
-    { since: number; suppressed: number }
-  >();
+  private readonly seen = new Map<string, { since: number; suppressed: number }>();
 
   constructor(
     private readonly logger: Logger,

@@ -1,7 +1,4 @@
-import {
-  MALFORMED_REASONS,
-  type MalformedReason,
-} from '../wire/malformed-reason.js';
+import { MALFORMED_REASONS, type MalformedReason } from '../wire/malformed-reason.js';
 import type { SocketKind } from '../zmq.constants.js';
 
 /** Plain counters per socket, bumped on the hot path and read by health, metrics and tests. */
@@ -10,6 +7,12 @@ export class SocketStats {
   handled = 0;
   noHandler = 0;
   repliesDropped = 0;
+  /** Messages refused by a rate limit, by the action they got. */
+  readonly limited = { drop: 0, pause: 0, reject: 0 };
+  /** Since when reading is paused by a rate limit (performance.now() ms), or undefined. */
+  pausedSince: number | undefined = undefined;
+  /** Total time spent paused, in ms. */
+  pausedMs = 0;
   readonly malformed: Record<MalformedReason, number> = Object.fromEntries(
     MALFORMED_REASONS.map((reason) => [reason, 0]),
   ) as Record<MalformedReason, number>;

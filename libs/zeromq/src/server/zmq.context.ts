@@ -1,11 +1,7 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { SocketKind } from '../zmq.constants.js';
 
-type ZmqContextArgs = [
-  pattern: string,
-  socket: SocketKind,
-  routingId: Buffer | undefined,
-];
+type ZmqContextArgs = [pattern: string, socket: SocketKind, routingId: Buffer | undefined];
 
 /** What `@Ctx()` gives a ZeroMQ handler: the pattern, the socket kind and the peer's routing id. */
 export class ZmqContext extends BaseRpcContext<ZmqContextArgs> {

@@ -1,59 +1,40 @@
 import { Logger } from '@nestjs/common';
-import {
-  type CustomTransportStrategy,
-  type MessageHandler,
-  Server,
-} from '@nestjs/microservices';
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
+import {
+  type AdmissionGate,
+  RateLimitedException,
+  type RateLimitRegistry,
+  Verdict,
+} from '@sluice/rate-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { throwError } from 'rxjs';
-import { Pull, Router, type Socket, Subscriber } from 'zeromq';
+import type { Pull, Router, Subscriber } from 'zeromq';
 import type { ZmqServerOptions } from '../interfaces/zmq-server-options.interface.js';
-import type {
-  ZmqDeserializer,
-  ZmqSerializer,
-} from '../interfaces/zmq-socket-options.interface.js';
+import type { ZmqDeserializer } from '../interfaces/zmq-socket-options.interface.js';
 import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
 import { validateServerOptions } from '../options/validate-options.js';
-import {
-  applySocketOptions,
-  bindAll,
-  connectAll,
-  endpointsOf,
-} from '../sockets/open-socket.js';
-import { PeerMonitor } from '../sockets/peer-monitor.js';
-import { SocketWriter } from '../sockets/socket-writer.js';
 import { checkHeader, isValidId, isValidPattern } from '../wire/frame-check.js';
-import {
-  MALFORMED_MESSAGES,
-  MalformedReason,
-} from '../wire/malformed-reason.js';
-import {
-  DEFAULT_MAX_PATTERN_BYTES,
-  HEADERS,
-  MessageKind,
-} from '../wire/wire.constants.js';
-import {
-  DEFAULT_DRAIN_TIMEOUT_MS,
-  DEFAULT_PULL_OPTIONS,
-  DEFAULT_ROUTER_OPTIONS,
-  DEFAULT_SUB_OPTIONS,
-  SocketKind,
-  ZmqStatus,
-} from '../zmq.constants.js';
+import { MALFORMED_MESSAGES, MalformedReason } from '../wire/malformed-reason.js';
+import { DEFAULT_MAX_PATTERN_BYTES, MessageKind } from '../wire/wire.constants.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, SocketKind, ZmqStatus } from '../zmq.constants.js';
+import { type AdmissionGates, buildAdmissionGates } from './admission-gates.js';
 import { QuietLogger } from './quiet-logger.js';
+import { ReplyWriter, type ResponsePacket } from './reply-writer.js';
 import { ServerEvents, type ZmqServerEventsMap } from './server-events.js';
+import { openServerSockets, type ServerSockets } from './server-sockets.js';
 import { ServerStats } from './server-stats.js';
-import { ZmqContext } from './zmq.context.js';
+import { peerToString, ZmqContext } from './zmq.context.js';
 
 const INTERNAL_ERROR = { status: 'error', message: 'Internal server error' };
-
-/** A response packet as Nest's `Server.send` hands it to `respond`. */
-interface ResponsePacket {
-  response?: unknown;
-  err?: unknown;
-  isDisposed?: boolean;
-}
+const SHUTTING_DOWN = {
+  status: 'error',
+  code: 'SHUTTING_DOWN',
+  message: 'The server is shutting down; retry on another instance.',
+};
+const NO_HANDLER = { status: 'error', message: NO_MESSAGE_HANDLER };
+/** Upper bound of one pause, whatever the limiter computes: the loop re-checks after it. */
+const MAX_PAUSE_MS = 1_000;
 
 /** The sockets behind a listening server, as `unwrap()` returns them. */
 export interface ZmqServerSockets {
@@ -64,8 +45,11 @@ export interface ZmqServerSockets {
 
 /**
  * Nest custom transport strategy over ZeroMQ: ROUTER for `@MessagePattern`, PULL and SUB for
- * `@EventPattern`. One reader loop and one writer per socket. The hot path of every message is
- * `onRouterMessage` / `onEventMessage` → `dispatchRequest` / `dispatchEvent`, in this file.
+ * `@EventPattern`. One reader loop and one writer per socket.
+ *
+ * The hot path of every message is in this file, top to bottom: `onRouterMessage` /
+ * `onEventMessage` (frame check) → `admit` (rate limits, before the body is parsed) →
+ * `dispatchRequest` / `dispatchEvent` (parse, Nest pipeline) → `ReplyWriter` (single writer).
  */
 export class ZmqServer
   extends Server<ZmqServerEventsMap, ZmqStatus>
@@ -75,14 +59,14 @@ export class ZmqServer
   protected override readonly logger = new Logger(ZmqServer.name);
 
   private readonly options: ZmqServerOptions;
-  private readonly bodySerializer: ZmqSerializer;
   private readonly bodyDeserializer: ZmqDeserializer;
   private readonly maxPatternBytes: number;
   private readonly events = new ServerEvents();
   private readonly quietLog = new QuietLogger(this.logger);
-  private sockets: ZmqServerSockets | undefined;
-  private readonly monitors: PeerMonitor[] = [];
-  private routerWriter: SocketWriter | undefined;
+  private rateLimits: RateLimitRegistry | undefined;
+  private gates: AdmissionGates = {};
+  private sockets: ServerSockets | undefined;
+  private replies: ReplyWriter | undefined;
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
 
@@ -90,31 +74,71 @@ export class ZmqServer
     super();
     validateServerOptions(options);
     this.options = options;
-    this.bodySerializer = options.serializer ?? new JsonSerializer();
+    this.rateLimits = options.rateLimits;
     this.bodyDeserializer = options.deserializer ?? new JsonDeserializer();
     this.maxPatternBytes = options.maxPatternBytes ?? DEFAULT_MAX_PATTERN_BYTES;
   }
 
   /** Live connections per socket, from the socket monitors. */
-  get connectedPeers(): Record<string, number> {
-    const peers: Record<string, number> = {};
-    for (const monitor of this.monitors)
-      peers[monitor.name] = monitor.connected;
-    return peers;
+  get connectedPeers(): Partial<Record<SocketKind, number>> {
+    return this.sockets?.connectedPeers() ?? {};
   }
 
   get isListening(): boolean {
     return this.sockets !== undefined && this.closing === undefined;
   }
 
+  /** The admission gates in force, per socket (none where a socket has no rule). */
+  get admissionGates(): AdmissionGates {
+    return this.gates;
+  }
+
+  /**
+   * Called by `RateLimitModule` for every microservice in the app (through Nest's RPC target
+   * registry), so module limits reach the transport without globals. The `rateLimits` option,
+   * when given, wins.
+   */
+  useRateLimits(registry: RateLimitRegistry): void {
+    this.rateLimits ??= registry;
+  }
+
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.sockets = await this.openSockets();
+      const kinds = (['router', 'pull', 'sub'] as const).filter(
+        (kind) => this.options[kind] !== undefined,
+      );
+      if (this.rateLimits) {
+        this.gates = buildAdmissionGates(this.rateLimits, kinds, this.messageHandlers);
+        this.rateLimits.warnUnprotected();
+      } else {
+        this.logger.warn(
+          `No rate limits (RateLimitModule is not imported): the ${kinds.join(', ')} socket(s) accept whatever arrives.`,
+        );
+      }
+      this.sockets = await openServerSockets(this.options, (event, payload) =>
+        this.events.emit(event, payload),
+      );
     } catch (error) {
-      this.closeSockets();
       callback(error);
       return;
     }
+    const { router, pull, sub } = this.sockets.sockets;
+    if (router) {
+      this.replies = new ReplyWriter(
+        this.sockets.routerWriter!,
+        this.options.serializer ?? new JsonSerializer(),
+      );
+      this.sockets.onReplyFailed((error) => this.onReplyFailed(error));
+      void this.readLoop(router, SocketKind.Router, (frames) => this.onRouterMessage(frames));
+    }
+    if (pull)
+      void this.readLoop(pull, SocketKind.Pull, (frames) =>
+        this.onEventMessage(SocketKind.Pull, frames),
+      );
+    if (sub)
+      void this.readLoop(sub, SocketKind.Sub, (frames) =>
+        this.onEventMessage(SocketKind.Sub, frames),
+      );
     this._status$.next(ZmqStatus.Listening);
     callback();
   }
@@ -124,10 +148,7 @@ export class ZmqServer
     return this.closing;
   }
 
-  on<K extends keyof ZmqServerEventsMap>(
-    event: K,
-    callback: ZmqServerEventsMap[K],
-  ): void {
+  on<K extends keyof ZmqServerEventsMap>(event: K, callback: ZmqServerEventsMap[K]): void {
     this.events.on(String(event), callback);
   }
 
@@ -137,142 +158,127 @@ export class ZmqServer
         'ZmqServer is not listening: call unwrap() after listen() (app.listen / startAllMicroservices).',
       );
     }
-    return this.sockets as T;
+    return this.sockets.sockets as T;
   }
 
   /** Nest's lookup tries JSON.parse on every pattern; an exact match first skips that work. */
   override getHandlerByPattern(pattern: string): MessageHandler | null {
-    return (
-      this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern)
-    );
+    return this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern);
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The hot path: frame check → (admission) → parse → Nest pipeline → single writer.
-  // Each `on*Message` returns how long the reader loop should wait before its next receive.
+  // The hot path. Each `on*Message` returns how long the reader loop must pause before it offers
+  // the same message again (0: done with it), or a promise of that when admission is async.
   // ---------------------------------------------------------------------------------------------
 
-  private onRouterMessage(frames: Buffer[]): number {
-    const stats = this.stats.sockets.router;
-    stats.received++;
+  /** ROUTER: [routingId, header, id, pattern, body] for requests, [routingId, header, pattern, body] for events. */
+  private onRouterMessage(frames: Buffer[]): number | Promise<number> {
     const routingId = frames[0];
     const kind = checkHeader(frames, 1);
     if (typeof kind === 'string')
       return this.malformed(SocketKind.Router, kind, routingId, frames[2]);
-    if (kind === MessageKind.Request) {
-      const id = frames[2];
-      if (frames.length !== 5)
-        return this.malformed(
-          SocketKind.Router,
-          MalformedReason.FrameCount,
-          routingId,
-          id,
-        );
-      if (!isValidId(id))
-        return this.malformed(
-          SocketKind.Router,
-          MalformedReason.BadId,
-          routingId,
-          undefined,
-        );
-      const pattern = frames[3];
-      if (!isValidPattern(pattern, this.maxPatternBytes)) {
-        return this.malformed(
-          SocketKind.Router,
-          MalformedReason.BadPattern,
-          routingId,
-          id,
-        );
-      }
-      this.dispatchRequest(routingId, id, pattern.toString('utf8'), frames[4]);
-      return 0;
+    const isRequest = kind === MessageKind.Request;
+    const id = isRequest ? frames[2] : undefined;
+    if (frames.length !== (isRequest ? 5 : 4))
+      return this.malformed(SocketKind.Router, MalformedReason.FrameCount, routingId, id);
+    if (isRequest && !isValidId(id))
+      return this.malformed(SocketKind.Router, MalformedReason.BadId, routingId, undefined);
+    const patternFrame = frames[isRequest ? 3 : 2];
+    if (!isValidPattern(patternFrame, this.maxPatternBytes)) {
+      return this.malformed(SocketKind.Router, MalformedReason.BadPattern, routingId, id);
     }
-    // An event sent over a DEALER: [routingId, header, pattern, body].
-    if (frames.length !== 4)
-      return this.malformed(
-        SocketKind.Router,
-        MalformedReason.FrameCount,
-        routingId,
-        undefined,
-      );
-    if (!isValidPattern(frames[2], this.maxPatternBytes)) {
-      return this.malformed(
-        SocketKind.Router,
-        MalformedReason.BadPattern,
-        routingId,
-        undefined,
-      );
-    }
-    this.dispatchEvent(
-      SocketKind.Router,
-      frames[2].toString('utf8'),
-      frames[3],
-      routingId,
+    const pattern = patternFrame.toString('utf8');
+    const body = frames[isRequest ? 4 : 3];
+    const gate = this.gates.router;
+    if (gate === undefined) return this.dispatch(SocketKind.Router, pattern, body, routingId, id);
+    const verdict = gate.admit(
+      pattern,
+      gate.hasPeerRules ? peerToString(routingId) : undefined,
+      performance.now(),
     );
-    return 0;
+    if (typeof verdict === 'number')
+      return this.admitted(SocketKind.Router, gate, verdict, pattern, body, routingId, id);
+    return verdict.then((v) =>
+      this.admitted(SocketKind.Router, gate, v, pattern, body, routingId, id),
+    );
   }
 
   /** PULL: [header, pattern, body]. SUB: [pattern, header, body] (ZeroMQ filters on the first frame). */
   private onEventMessage(
     socket: typeof SocketKind.Pull | typeof SocketKind.Sub,
     frames: Buffer[],
-  ): number {
-    this.stats.sockets[socket].received++;
-    const headerAt = socket === SocketKind.Sub ? 1 : 0;
-    const kind = checkHeader(frames, headerAt);
-    if (typeof kind === 'string')
-      return this.malformed(socket, kind, undefined, undefined);
+  ): number | Promise<number> {
+    const isSub = socket === SocketKind.Sub;
+    const kind = checkHeader(frames, isSub ? 1 : 0);
+    if (typeof kind === 'string') return this.malformed(socket, kind, undefined, undefined);
     if (kind !== MessageKind.Event)
-      return this.malformed(
-        socket,
-        MalformedReason.UnknownKind,
-        undefined,
-        undefined,
-      );
+      return this.malformed(socket, MalformedReason.UnknownKind, undefined, undefined);
     if (frames.length !== 3)
-      return this.malformed(
-        socket,
-        MalformedReason.FrameCount,
-        undefined,
-        undefined,
-      );
-    const pattern = frames[socket === SocketKind.Sub ? 0 : 1];
-    if (!isValidPattern(pattern, this.maxPatternBytes)) {
-      return this.malformed(
-        socket,
-        MalformedReason.BadPattern,
-        undefined,
-        undefined,
-      );
+      return this.malformed(socket, MalformedReason.FrameCount, undefined, undefined);
+    const patternFrame = frames[isSub ? 0 : 1];
+    if (!isValidPattern(patternFrame, this.maxPatternBytes)) {
+      return this.malformed(socket, MalformedReason.BadPattern, undefined, undefined);
     }
-    this.dispatchEvent(socket, pattern.toString('utf8'), frames[2], undefined);
+    const pattern = patternFrame.toString('utf8');
+    const gate = this.gates[socket];
+    if (gate === undefined) return this.dispatch(socket, pattern, frames[2], undefined, undefined);
+    const verdict = gate.admit(pattern, undefined, performance.now());
+    if (typeof verdict === 'number')
+      return this.admitted(socket, gate, verdict, pattern, frames[2], undefined, undefined);
+    return verdict.then((v) =>
+      this.admitted(socket, gate, v, pattern, frames[2], undefined, undefined),
+    );
+  }
+
+  /** Acts on a verdict: dispatch, or drop / pause / reject, each counted. */
+  private admitted(
+    socket: SocketKind,
+    gate: AdmissionGate,
+    verdict: Verdict,
+    pattern: string,
+    body: Buffer,
+    routingId: Buffer | undefined,
+    id: Buffer | undefined,
+  ): number {
+    if (verdict === Verdict.Admit) return this.dispatch(socket, pattern, body, routingId, id);
+    const limited = this.stats.sockets[socket].limited;
+    if (verdict === Verdict.Pause) {
+      limited.pause++;
+      return Math.min(MAX_PAUSE_MS, Math.max(1, Math.ceil(gate.waitMs)));
+    }
+    if (verdict === Verdict.Reject && routingId !== undefined && id !== undefined) {
+      limited.reject++;
+      this.replies!.error(
+        routingId,
+        id,
+        new RateLimitedException(gate.rule?.name ?? 'rate-limit', gate.waitMs).getError(),
+      );
+      return 0;
+    }
+    limited.drop++;
     return 0;
   }
 
-  private dispatchRequest(
-    routingId: Buffer,
-    id: Buffer,
+  private dispatch(
+    socket: SocketKind,
     pattern: string,
     body: Buffer,
-  ): void {
+    routingId: Buffer | undefined,
+    id: Buffer | undefined,
+  ): number {
+    if (id !== undefined) this.dispatchRequest(routingId!, id, pattern, body);
+    else this.dispatchEvent(socket, pattern, body, routingId);
+    return 0;
+  }
+
+  private dispatchRequest(routingId: Buffer, id: Buffer, pattern: string, body: Buffer): void {
     const stats = this.stats.sockets.router;
-    if (this.closing !== undefined) {
-      this.replyError(routingId, id, {
-        status: 'error',
-        code: 'SHUTTING_DOWN',
-        message: 'The server is shutting down; retry on another instance.',
-      });
-      return;
-    }
+    const replies = this.replies!;
+    if (this.closing !== undefined) return replies.error(routingId, id, SHUTTING_DOWN);
     const handler = this.getHandlerByPattern(pattern);
     if (handler === null || handler.isEventHandler) {
       stats.noHandler++;
-      this.replyError(routingId, id, {
-        status: 'error',
-        err: NO_MESSAGE_HANDLER,
-        message: NO_MESSAGE_HANDLER,
-      });
-      return;
+      return replies.error(routingId, id, NO_HANDLER);
     }
     let data: unknown;
     try {
@@ -287,10 +293,10 @@ export class ZmqServer
     let finished = false;
     const respond = (packet: ResponsePacket) => {
       if (finished) return;
-      this.reply(routingId, id, packet);
+      replies.reply(routingId, id, packet);
       if (packet.err !== undefined || packet.isDisposed) {
         finished = true;
-        this.requestSettled();
+        this.settled();
       }
     };
     // `produce` never rejects: whatever a handler throws becomes an error reply, not a lost request.
@@ -332,58 +338,12 @@ export class ZmqServer
     this.stats.inFlight++;
     const context = new ZmqContext([pattern, socket, routingId]);
     this.handleEvent(pattern, { pattern, data }, context).then(
-      () => this.requestSettled(),
+      () => this.settled(),
       (error: unknown) => {
-        this.requestSettled();
+        this.settled();
         this.logger.error(error);
       },
     );
-  }
-
-  private reply(routingId: Buffer, id: Buffer, packet: ResponsePacket): void {
-    if (packet.err !== undefined)
-      return this.replyError(routingId, id, packet.err);
-    let frames: Array<Buffer | string>;
-    try {
-      if (packet.isDisposed) {
-        frames =
-          packet.response === undefined
-            ? [routingId, HEADERS[MessageKind.Complete], id]
-            : [
-                routingId,
-                HEADERS[MessageKind.Complete],
-                id,
-                this.bodySerializer.serialize(packet.response),
-              ];
-      } else {
-        frames = [
-          routingId,
-          HEADERS[MessageKind.Next],
-          id,
-          this.bodySerializer.serialize(packet.response),
-        ];
-      }
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return this.replyError(routingId, id, {
-        status: 'error',
-        message: `The response could not be serialized: ${reason}`,
-      });
-    }
-    this.routerWriter?.write(frames);
-  }
-
-  private replyError(routingId: Buffer, id: Buffer, err: unknown): void {
-    let body: Buffer | string;
-    try {
-      body = this.bodySerializer.serialize(err);
-    } catch {
-      body = JSON.stringify({
-        status: 'error',
-        message: 'The error could not be serialized.',
-      });
-    }
-    this.routerWriter?.write([routingId, HEADERS[MessageKind.Error], id, body]);
   }
 
   /** Counts and drops a malformed message; replies with an error when its id is readable. */
@@ -400,7 +360,7 @@ export class ZmqServer
       `Dropped a malformed message on the ${socket} socket: ${reason}.`,
     );
     if (routingId !== undefined && isValidId(id)) {
-      this.replyError(routingId, id, {
+      this.replies!.error(routingId, id, {
         status: 'error',
         code: 'MALFORMED',
         reason,
@@ -410,74 +370,26 @@ export class ZmqServer
     return 0;
   }
 
-  private requestSettled(): void {
+  private settled(): void {
     this.stats.inFlight--;
     if (this.stats.inFlight === 0) this.drained?.();
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Sockets: open, read, close.
+  // Reading and closing.
   // ---------------------------------------------------------------------------------------------
 
-  private async openSockets(): Promise<ZmqServerSockets> {
-    const { router, pull, sub } = this.options;
-    const sockets: ZmqServerSockets = {};
-    this.sockets = sockets;
-    if (router) {
-      const socket = new Router({ mandatory: true });
-      sockets.router = socket;
-      applySocketOptions(socket, DEFAULT_ROUTER_OPTIONS, router);
-      this.watch(socket, SocketKind.Router);
-      await bindAll(socket, endpointsOf(router.bind), 'router');
-      this.routerWriter = new SocketWriter(socket, (error) =>
-        this.onReplyFailed(error),
-      );
-    }
-    if (pull) {
-      const socket = new Pull();
-      sockets.pull = socket;
-      applySocketOptions(socket, DEFAULT_PULL_OPTIONS, pull);
-      this.watch(socket, SocketKind.Pull);
-      await bindAll(socket, endpointsOf(pull.bind), 'pull');
-    }
-    if (sub) {
-      const socket = new Subscriber();
-      sockets.sub = socket;
-      applySocketOptions(socket, DEFAULT_SUB_OPTIONS, sub);
-      this.watch(socket, SocketKind.Sub);
-      if (sub.topics === undefined) socket.subscribe();
-      else socket.subscribe(...sub.topics);
-      connectAll(socket, endpointsOf(sub.connect));
-    }
-    // Readers start only once every socket is open, so a failed bind leaves nothing running.
-    if (sockets.router)
-      void this.readLoop(sockets.router, (frames) =>
-        this.onRouterMessage(frames),
-      );
-    if (sockets.pull)
-      void this.readLoop(sockets.pull, (frames) =>
-        this.onEventMessage(SocketKind.Pull, frames),
-      );
-    if (sockets.sub)
-      void this.readLoop(sockets.sub, (frames) =>
-        this.onEventMessage(SocketKind.Sub, frames),
-      );
-    return sockets;
-  }
-
-  private watch(socket: Socket, name: SocketKind): void {
-    this.monitors.push(
-      new PeerMonitor(socket, name, (event, payload) =>
-        this.events.emit(event, payload),
-      ),
-    );
-  }
-
-  /** The one reader of a socket. Nothing thrown by a message escapes; a pause is a plain wait. */
+  /**
+   * The one reader of a socket. Nothing thrown by a message escapes. A pause is a plain wait
+   * before the same message is offered again: meanwhile nothing is read, the pipe fills to its
+   * HWM and ZeroMQ and TCP push back on the senders; the paused message itself is not lost.
+   */
   private async readLoop(
-    socket: Socket & { receive(): Promise<Buffer[]> },
-    onMessage: (frames: Buffer[]) => number,
+    socket: { closed: boolean; receive(): Promise<Buffer[]> },
+    kind: SocketKind,
+    onMessage: (frames: Buffer[]) => number | Promise<number>,
   ): Promise<void> {
+    const stats = this.stats.sockets[kind];
     while (!socket.closed) {
       let frames: Buffer[];
       try {
@@ -487,17 +399,25 @@ export class ZmqServer
         this.events.emit('error', error);
         this.quietLog.warn(
           'receive-failed',
-          `Receive failed: ${String(error)}`,
+          `Receive failed on the ${kind} socket: ${String(error)}`,
         );
         continue;
       }
-      let waitMs = 0;
+      stats.received++;
       try {
-        waitMs = onMessage(frames);
+        let waitMs = onMessage(frames);
+        if (typeof waitMs !== 'number') waitMs = await waitMs;
+        while (waitMs > 0 && !socket.closed) {
+          const since = (stats.pausedSince ??= performance.now());
+          await sleep(waitMs);
+          stats.pausedMs += performance.now() - since;
+          stats.pausedSince = undefined;
+          waitMs = onMessage(frames);
+          if (typeof waitMs !== 'number') waitMs = await waitMs;
+        }
       } catch (error) {
         this.logger.error(error);
       }
-      if (waitMs > 0) await sleep(waitMs);
     }
   }
 
@@ -513,26 +433,13 @@ export class ZmqServer
   private async shutDown(): Promise<void> {
     this._status$.next(ZmqStatus.Closing);
     const drainTimeout = this.options.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    const deadline = sleep(drainTimeout, undefined, { ref: false });
     if (this.stats.inFlight > 0) {
-      const drained = new Promise<void>((resolve) => (this.drained = resolve));
-      await Promise.race([
-        drained,
-        sleep(drainTimeout, undefined, { ref: false }),
-      ]);
+      await Promise.race([new Promise<void>((resolve) => (this.drained = resolve)), deadline]);
     }
-    if (this.routerWriter)
-      await Promise.race([
-        this.routerWriter.flushed(),
-        sleep(drainTimeout, undefined, { ref: false }),
-      ]);
-    this.closeSockets();
+    if (this.replies) await Promise.race([this.replies.flushed(), deadline]);
+    this.sockets?.close();
+    for (const gate of Object.values(this.gates)) this.rateLimits?.unregister(gate);
     this._status$.next(ZmqStatus.Closed);
-  }
-
-  private closeSockets(): void {
-    const sockets = this.sockets ?? {};
-    for (const socket of [sockets.router, sockets.pull, sockets.sub]) {
-      if (socket && !socket.closed) socket.close();
-    }
   }
 }

@@ -16,8 +16,7 @@ export function applySocketOptions(
   // zeromq.js defines each option on the socket types it applies to (no send HWM on a PULL);
   // validation already refused a user's inapplicable option, so this only skips defaults.
   for (const [name, value] of Object.entries(merged)) {
-    if (name in socket)
-      (socket as unknown as Record<string, unknown>)[name] = value;
+    if (name in socket) (socket as unknown as Record<string, unknown>)[name] = value;
   }
 }
 
@@ -36,10 +35,9 @@ export async function bindAll(
       await socket.bind(endpoint);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(
-        `ZmqServer: cannot bind the ${name} socket to ${endpoint}: ${reason}`,
-        { cause: error },
-      );
+      throw new Error(`ZmqServer: cannot bind the ${name} socket to ${endpoint}: ${reason}`, {
+        cause: error,
+      });
     }
   }
 }

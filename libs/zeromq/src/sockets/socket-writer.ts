@@ -8,8 +8,7 @@ type OnSendError = (error: unknown, frames: Frames) => void;
  */
 export class SocketWriter {
   private queue: Frames[] = [];
-  private pending: Array<{ frames: Frames; done: (error?: unknown) => void }> =
-    [];
+  private pending: Array<{ frames: Frames; done: (error?: unknown) => void }> = [];
   private writing = false;
   private idle: Array<() => void> = [];
 

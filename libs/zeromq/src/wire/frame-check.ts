@@ -9,13 +9,9 @@ import { MalformedReason } from './malformed-reason.js';
  */
 
 /** Header at `frames[at]`: a known version and kind. Returns the kind, or a reason. */
-export function checkHeader(
-  frames: readonly Buffer[],
-  at: number,
-): MessageKind | MalformedReason {
+export function checkHeader(frames: readonly Buffer[], at: number): MessageKind | MalformedReason {
   const header = frames[at];
-  if (header === undefined || header.length !== 2)
-    return MalformedReason.BadHeader;
+  if (header === undefined || header.length !== 2) return MalformedReason.BadHeader;
   if (header[0] !== WIRE_VERSION) return MalformedReason.UnsupportedVersion;
   const kind = header[1];
   if (kind !== MessageKind.Request && kind !== MessageKind.Event)
@@ -29,14 +25,8 @@ export function isValidId(id: Buffer | undefined): id is Buffer {
 }
 
 /** A pattern frame: non-empty, bounded, valid UTF-8. */
-export function isValidPattern(
-  pattern: Buffer | undefined,
-  maxBytes: number,
-): pattern is Buffer {
+export function isValidPattern(pattern: Buffer | undefined, maxBytes: number): pattern is Buffer {
   return (
-    pattern !== undefined &&
-    pattern.length > 0 &&
-    pattern.length <= maxBytes &&
-    isUtf8(pattern)
+    pattern !== undefined && pattern.length > 0 && pattern.length <= maxBytes && isUtf8(pattern)
   );
 }

@@ -1,0 +1,89 @@
+import { Pull, Router, type Socket, Subscriber } from 'zeromq';
+import type { ZmqServerOptions } from '../interfaces/zmq-server-options.interface.js';
+import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
+import { type PeerEvent, PeerMonitor } from '../sockets/peer-monitor.js';
+import { SocketWriter } from '../sockets/socket-writer.js';
+import {
+  DEFAULT_PULL_OPTIONS,
+  DEFAULT_ROUTER_OPTIONS,
+  DEFAULT_SUB_OPTIONS,
+  SocketKind,
+} from '../zmq.constants.js';
+
+type Emit = (event: 'peer:connected' | 'peer:disconnected', payload: PeerEvent) => void;
+
+/** The open sockets of a server, their monitors and the ROUTER's single writer. */
+export class ServerSockets {
+  readonly sockets: { router?: Router; pull?: Pull; sub?: Subscriber } = {};
+  routerWriter: SocketWriter | undefined;
+  private readonly monitors: PeerMonitor[] = [];
+  private replyFailed: (error: unknown) => void = () => undefined;
+
+  watch(socket: Socket, name: SocketKind, emit: Emit): void {
+    this.monitors.push(new PeerMonitor(socket, name, emit));
+  }
+
+  connectedPeers(): Partial<Record<SocketKind, number>> {
+    const peers: Partial<Record<SocketKind, number>> = {};
+    for (const monitor of this.monitors) peers[monitor.name as SocketKind] = monitor.connected;
+    return peers;
+  }
+
+  onReplyFailed(callback: (error: unknown) => void): void {
+    this.replyFailed = callback;
+  }
+
+  reportReplyFailed(error: unknown): void {
+    this.replyFailed(error);
+  }
+
+  close(): void {
+    const { router, pull, sub } = this.sockets;
+    for (const socket of [router, pull, sub]) {
+      if (socket && !socket.closed) socket.close();
+    }
+  }
+}
+
+/**
+ * Opens the configured sockets with the safe defaults, binding or connecting each endpoint.
+ * On any failure every socket opened so far is closed again and the error names the endpoint.
+ */
+export async function openServerSockets(
+  options: ZmqServerOptions,
+  emit: Emit,
+): Promise<ServerSockets> {
+  const opened = new ServerSockets();
+  const { router, pull, sub } = options;
+  try {
+    if (router) {
+      // `mandatory`: a reply to a vanished peer fails (and is counted) instead of vanishing.
+      const socket = new Router({ mandatory: true });
+      opened.sockets.router = socket;
+      applySocketOptions(socket, DEFAULT_ROUTER_OPTIONS, router);
+      opened.watch(socket, SocketKind.Router, emit);
+      await bindAll(socket, endpointsOf(router.bind), 'router');
+      opened.routerWriter = new SocketWriter(socket, (error) => opened.reportReplyFailed(error));
+    }
+    if (pull) {
+      const socket = new Pull();
+      opened.sockets.pull = socket;
+      applySocketOptions(socket, DEFAULT_PULL_OPTIONS, pull);
+      opened.watch(socket, SocketKind.Pull, emit);
+      await bindAll(socket, endpointsOf(pull.bind), 'pull');
+    }
+    if (sub) {
+      const socket = new Subscriber();
+      opened.sockets.sub = socket;
+      applySocketOptions(socket, DEFAULT_SUB_OPTIONS, sub);
+      opened.watch(socket, SocketKind.Sub, emit);
+      if (sub.topics === undefined) socket.subscribe();
+      else socket.subscribe(...sub.topics);
+      connectAll(socket, endpointsOf(sub.connect));
+    }
+  } catch (error) {
+    opened.close();
+    throw error;
+  }
+  return opened;
+}
