@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AdmissionGate } from './admission-gate.js';
 import { compileRule, type CompiledRule } from './compiled-rule.js';
 import { MemoryStore } from './memory.store.js';
-import type {
-  RateLimitStore,
-  StoreCheck,
-} from './rate-limit-store.interface.js';
+import type { RateLimitStore, StoreCheck } from './rate-limit-store.interface.js';
 import type { RateLimitRuleOptions } from './rate-limit.interfaces.js';
 import { Verdict } from './verdict.js';
 
@@ -37,12 +34,8 @@ describe('AdmissionGate', () => {
   });
 
   it('reports peer rules so the transport stringifies routing ids only when needed', () => {
-    expect(
-      gate([sock({ limit: 1, per: 1000, key: 'peer' })]).hasPeerRules,
-    ).toBe(true);
-    expect(
-      gate([sock({ limit: 1, per: 1000, key: () => 'x' })]).hasPeerRules,
-    ).toBe(true);
+    expect(gate([sock({ limit: 1, per: 1000, key: 'peer' })]).hasPeerRules).toBe(true);
+    expect(gate([sock({ limit: 1, per: 1000, key: () => 'x' })]).hasPeerRules).toBe(true);
     expect(gate([sock({ limit: 1, per: 1000 })]).hasPeerRules).toBe(false);
   });
 
@@ -74,8 +67,7 @@ describe('AdmissionGate', () => {
     const g = gate([], { slow: [pat('slow', { limit: 1, per: 1000 })] });
     expect(g.admit('slow', undefined, 0)).toBe(Verdict.Admit);
     expect(g.admit('slow', undefined, 0)).toBe(Verdict.Reject);
-    for (let i = 0; i < 10; i++)
-      expect(g.admit('fast', undefined, 0)).toBe(Verdict.Admit);
+    for (let i = 0; i < 10; i++) expect(g.admit('fast', undefined, 0)).toBe(Verdict.Admit);
   });
 
   it('is all-or-nothing: a message refused by one rule is not counted by the others', () => {
@@ -89,8 +81,7 @@ describe('AdmissionGate', () => {
     const g = gate([socketRule], { slow: [slow] });
     expect(g.admit('slow', undefined, 0)).toBe(Verdict.Admit);
     // Refused by 'slow' 10 times: the socket budget is untouched.
-    for (let i = 0; i < 10; i++)
-      expect(g.admit('slow', undefined, 0)).toBe(Verdict.Reject);
+    for (let i = 0; i < 10; i++) expect(g.admit('slow', undefined, 0)).toBe(Verdict.Reject);
     expect(g.admit('other', undefined, 0)).toBe(Verdict.Admit);
     expect(g.admit('other', undefined, 0)).toBe(Verdict.Admit);
     expect(g.admit('other', undefined, 0)).toBe(Verdict.Drop);
@@ -121,8 +112,7 @@ describe('AdmissionGate', () => {
   it('shadow rules count but never refuse, and evolve as if enforced', () => {
     const shadow = sock({ limit: 2, per: 1000, shadow: true });
     const g = gate([shadow]);
-    for (let i = 0; i < 10; i++)
-      expect(g.admit('p', undefined, 0)).toBe(Verdict.Admit);
+    for (let i = 0; i < 10; i++) expect(g.admit('p', undefined, 0)).toBe(Verdict.Admit);
     expect(shadow.admitted).toBe(2);
     expect(shadow.shadowLimited).toBe(8);
     // Not advanced by the would-be-limited messages: the bucket refills on schedule.
@@ -133,8 +123,7 @@ describe('AdmissionGate', () => {
   it('global shadow admits everything and counts what would be limited', () => {
     const r = sock({ limit: 1, per: 1000 });
     const g = gate([r], {}, { shadow: true });
-    for (let i = 0; i < 5; i++)
-      expect(g.admit('p', undefined, 0)).toBe(Verdict.Admit);
+    for (let i = 0; i < 5; i++) expect(g.admit('p', undefined, 0)).toBe(Verdict.Admit);
     expect(r.shadowLimited).toBe(4);
     expect(r.rejected).toBe(0);
   });
@@ -165,8 +154,7 @@ describe('AdmissionGate', () => {
     expect(g.admit('p', undefined, 9)).toBe(Verdict.Reject);
     expect(g.admit('p', undefined, 10)).toBe(Verdict.Admit);
     let admitted = 0;
-    for (let i = 0; i < 200; i++)
-      if (g.admit('p', undefined, 2000) === Verdict.Admit) admitted++;
+    for (let i = 0; i < 200; i++) if (g.admit('p', undefined, 2000) === Verdict.Admit) admitted++;
     expect(admitted).toBe(100);
   });
 
@@ -176,11 +164,7 @@ describe('AdmissionGate', () => {
     let admitted = 0;
     const seconds = 10;
     // 20k msg/s offered against 1000 msg/s, at irregular spacing.
-    for (
-      let now = 0;
-      now < seconds * 1000;
-      now += 0.05 + ((now * 7919) % 1) * 0.01
-    ) {
+    for (let now = 0; now < seconds * 1000; now += 0.05 + ((now * 7919) % 1) * 0.01) {
       if (g.admit('p', 'peer', now) === Verdict.Admit) admitted++;
     }
     const theory = 1000 * seconds + 50;
@@ -188,18 +172,34 @@ describe('AdmissionGate', () => {
     expect(r.admitted).toBe(admitted);
   });
 
-  it('admits within 1% of theory in real time (~2 s busy loop)', () => {
-    const r = sock({ limit: 500, per: '1s', burst: 10 });
+  it('admits within 1% of a reference token bucket fed the same real clock (~2 s)', () => {
+    // Real time on a shared machine stalls; a stall loses slots a continuous load would use
+    // (that is GCRA, not an error). So the reference is an independent token bucket replayed
+    // over the exact instants the gate saw, and, with no stall, rate × time + burst.
+    const r = sock({ limit: 1000, per: '1s', burst: 200 });
     const g = gate([r]);
     const start = performance.now();
+    const instants: number[] = [];
     let admitted = 0;
     let now = start;
     while (now - start < 2000) {
       now = performance.now();
+      instants.push(now);
       if (g.admit('p', undefined, now) === Verdict.Admit) admitted++;
     }
-    const theory = 10 + Math.floor(((now - start) * 500) / 1000);
-    expect(Math.abs(admitted - theory) / theory).toBeLessThan(0.01);
+    let tokens = 200;
+    let last = start;
+    let reference = 0;
+    for (const t of instants) {
+      tokens = Math.min(200, tokens + (t - last));
+      last = t;
+      if (tokens >= 1) {
+        tokens -= 1;
+        reference++;
+      }
+    }
+    expect(Math.abs(admitted - reference) / reference).toBeLessThan(0.01);
+    expect(admitted).toBeLessThanOrEqual(200 + Math.ceil(now - start) + 1);
   });
 
   it('supports an async store and reports details through `out`', async () => {

@@ -1,12 +1,6 @@
 import type { CompiledRule } from './compiled-rule.js';
-import type {
-  RateLimitStore,
-  StoreCheck,
-} from './rate-limit-store.interface.js';
-import type {
-  RateLimitAction,
-  RateLimitKeyContext,
-} from './rate-limit.interfaces.js';
+import type { RateLimitStore, StoreCheck } from './rate-limit-store.interface.js';
+import type { RateLimitAction, RateLimitKeyContext } from './rate-limit.interfaces.js';
 import { Verdict, verdictOf } from './verdict.js';
 
 export interface AdmissionGateOptions {
@@ -92,9 +86,7 @@ export class AdmissionGate {
     const all = this.rules();
     for (const rule of all) rule.action ??= opts.defaultAction;
     this.isEmpty = all.length === 0;
-    this.hasPeerRules = all.some(
-      (r) => r.keyKind === 'peer' || r.keyKind === 'function',
-    );
+    this.hasPeerRules = all.some((r) => r.keyKind === 'peer' || r.keyKind === 'function');
   }
 
   /** Every rule of the gate (socket rules first). */
@@ -138,15 +130,11 @@ export class AdmissionGate {
     }
     if (n === 0 && s === 0) return Verdict.Admit;
     if (sync) {
-      const denied =
-        n === 0 ? 0 : (this.store.consume(checks, n, now) as number);
+      const denied = n === 0 ? 0 : (this.store.consume(checks, n, now) as number);
       if (denied > 0) return this.refuse(checks, n, out);
       this.commitCounts(checks, n);
       for (let i = 0; i < s; i++) {
-        this.countShadow(
-          shadows[i][0],
-          this.store.consume(shadows[i], 1, now) as number,
-        );
+        this.countShadow(shadows[i][0], this.store.consume(shadows[i], 1, now) as number);
       }
       return Verdict.Admit;
     }
@@ -165,19 +153,12 @@ export class AdmissionGate {
     if (denied > 0) return this.refuse(checks, n, out);
     this.commitCounts(checks, n);
     for (let i = 0; i < s; i++) {
-      this.countShadow(
-        shadows[i][0],
-        await this.store.consume(shadows[i], 1, now),
-      );
+      this.countShadow(shadows[i][0], await this.store.consume(shadows[i], 1, now));
     }
     return Verdict.Admit;
   }
 
-  private keyFor(
-    rule: CompiledRule,
-    pattern: string,
-    peer: string | undefined,
-  ): string {
+  private keyFor(rule: CompiledRule, pattern: string, peer: string | undefined): string {
     switch (rule.keyKind) {
       case 'socket':
         return '*';
@@ -204,11 +185,7 @@ export class AdmissionGate {
     else check.rule.admitted++;
   }
 
-  private refuse(
-    checks: StoreCheck[],
-    n: number,
-    out: AdmissionDetails | undefined,
-  ): Verdict {
+  private refuse(checks: StoreCheck[], n: number, out: AdmissionDetails | undefined): Verdict {
     let verdict: Verdict = Verdict.Admit;
     let waitMs = 0;
     let decider: CompiledRule | undefined;

@@ -82,8 +82,7 @@ export class CompiledRule {
         `setLimit('${this.name}'): limit must be a positive integer (got ${limit})`,
       );
     }
-    if (per !== undefined)
-      this.perMs = parseDuration(per, `setLimit('${this.name}').per`);
+    if (per !== undefined) this.perMs = parseDuration(per, `setLimit('${this.name}').per`);
     this.limit = limit;
     if (this.burstFollowsLimit) this.burst = limit;
     this.emissionMs = emissionInterval(limit, this.perMs);
@@ -104,10 +103,7 @@ export interface CompileRuleContext {
 }
 
 /** Validates and compiles one rule. Throws `RateLimitConfigError`. */
-export function compileRule(
-  rule: RateLimitRuleOptions,
-  ctx: CompileRuleContext,
-): CompiledRule {
+export function compileRule(rule: RateLimitRuleOptions, ctx: CompileRuleContext): CompiledRule {
   const path =
     ctx.path ??
     (ctx.pattern === undefined
@@ -119,7 +115,6 @@ export function compileRule(
     ctx.defaults,
     ctx.defaultKey ?? (ctx.pattern === undefined ? 'socket' : 'pattern'),
   );
-  const burstGiven =
-    rule.burst !== undefined || ctx.defaults?.burst !== undefined;
+  const burstGiven = rule.burst !== undefined || ctx.defaults?.burst !== undefined;
   return new CompiledRule(normalized, ctx.socket, ctx.pattern, burstGiven);
 }

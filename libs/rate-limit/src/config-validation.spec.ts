@@ -7,8 +7,7 @@ import {
 import { RateLimitConfigError } from './rate-limit-config.error.js';
 import type { RateLimitModuleOptions } from './rate-limit.interfaces.js';
 
-const check = (o: unknown) => () =>
-  validateRateLimitOptions(o as RateLimitModuleOptions);
+const check = (o: unknown) => () => validateRateLimitOptions(o as RateLimitModuleOptions);
 
 describe('validateRateLimitOptions', () => {
   it('accepts a full valid configuration', () => {
@@ -36,9 +35,7 @@ describe('validateRateLimitOptions', () => {
     expect(check({ sockets: { router: { limit: -1, per: '1s' } } })).toThrow(
       "rateLimit.sockets.router.limit must be a positive integer (got -1): set how many messages are allowed per 'per' window",
     );
-    expect(check({ sockets: { router: { limit: 1.5, per: '1s' } } })).toThrow(
-      RateLimitConfigError,
-    );
+    expect(check({ sockets: { router: { limit: 1.5, per: '1s' } } })).toThrow(RateLimitConfigError);
   });
 
   it('rejects a bad duration', () => {
@@ -69,18 +66,16 @@ describe('validateRateLimitOptions', () => {
     expect(check({ patterns: { a: { limit: 1, per: 1, burst: 0 } } })).toThrow(
       "rateLimit.patterns['a'].burst must be a positive integer (got 0)",
     );
-    expect(
-      check({ patterns: { a: [{ limit: 1, per: 1, name: '' }] } }),
-    ).toThrow("rateLimit.patterns['a'][0].name must be a non-empty string");
+    expect(check({ patterns: { a: [{ limit: 1, per: 1, name: '' }] } })).toThrow(
+      "rateLimit.patterns['a'][0].name must be a non-empty string",
+    );
   });
 
   it('rejects socket-kind mistakes found in module options', () => {
     expect(check({ peer: { limit: 1, per: 1, action: 'pause' } })).toThrow(
       "rateLimit.peer.action must not be 'pause' on a per-peer rule of the router socket (got 'pause'): pausing the socket would stall every peer: use 'drop' or 'reject'",
     );
-    expect(
-      check({ sockets: { pull: { limit: 1, per: 1, action: 'reject' } } }),
-    ).toThrow(
+    expect(check({ sockets: { pull: { limit: 1, per: 1, action: 'reject' } } })).toThrow(
       "rateLimit.sockets.pull.action must not be 'reject' on a pull socket (got 'reject'): event sockets have no reply path: use 'drop' or 'pause'",
     );
     expect(
@@ -89,32 +84,18 @@ describe('validateRateLimitOptions', () => {
         sockets: { sub: { limit: 1, per: 1 } },
       }),
     ).toThrow('rateLimit.sockets.sub.action');
-    expect(check({ maxKeys: 0 })).toThrow(
-      'rateLimit.maxKeys must be a positive integer (got 0)',
-    );
-    expect(check({ store: {} })).toThrow(
-      'rateLimit.store must implement RateLimitStore',
-    );
+    expect(check({ maxKeys: 0 })).toThrow('rateLimit.maxKeys must be a positive integer (got 0)');
+    expect(check({ store: {} })).toThrow('rateLimit.store must implement RateLimitStore');
   });
 });
 
 describe('validateRuleForSocket', () => {
   it('allows pause on the whole router socket, reject for requests, drop anywhere', () => {
     expect(() =>
-      validateRuleForSocket(
-        { key: 'socket', action: 'pause' },
-        'router',
-        true,
-        'p',
-      ),
+      validateRuleForSocket({ key: 'socket', action: 'pause' }, 'router', true, 'p'),
     ).not.toThrow();
     expect(() =>
-      validateRuleForSocket(
-        { key: 'peer', action: 'reject' },
-        'router',
-        true,
-        'p',
-      ),
+      validateRuleForSocket({ key: 'peer', action: 'reject' }, 'router', true, 'p'),
     ).not.toThrow();
     expect(() =>
       validateRuleForSocket({ key: 'peer', action: 'drop' }, 'sub', false, 'p'),
@@ -123,15 +104,8 @@ describe('validateRuleForSocket', () => {
 
   it('refuses reject on an event handler', () => {
     expect(() =>
-      validateRuleForSocket(
-        { action: 'reject' },
-        'router',
-        false,
-        "@RateLimit on 'evt'",
-      ),
-    ).toThrow(
-      "@RateLimit on 'evt'.action must not be 'reject' on an event handler",
-    );
+      validateRuleForSocket({ action: 'reject' }, 'router', false, "@RateLimit on 'evt'"),
+    ).toThrow("@RateLimit on 'evt'.action must not be 'reject' on an event handler");
   });
 });
 

@@ -1,8 +1,5 @@
 import { DEFAULT_RULE_NAME } from './rate-limit.constants.js';
-import {
-  RateLimitConfigError,
-  describeValue,
-} from './rate-limit-config.error.js';
+import { RateLimitConfigError, describeValue } from './rate-limit-config.error.js';
 import { parseDuration } from './duration.js';
 import type {
   NormalizedRule,
@@ -31,9 +28,7 @@ const ACTIONS: readonly RateLimitAction[] = ['drop', 'pause', 'reject'];
 const KEY_KINDS = ['pattern', 'peer', 'socket'];
 
 function fail(path: string, what: string, value: unknown, fix: string): never {
-  throw new RateLimitConfigError(
-    `${path} ${what} (got ${describeValue(value)}): ${fix}`,
-  );
+  throw new RateLimitConfigError(`${path} ${what} (got ${describeValue(value)}): ${fix}`);
 }
 
 function isPlainObject(value: unknown): value is object {
@@ -106,16 +101,8 @@ export function normalizeRule(
   }
   checkAction(rule.action, `${path}.action`);
   checkBoolean(rule.shadow, `${path}.shadow`);
-  if (
-    rule.name !== undefined &&
-    (typeof rule.name !== 'string' || rule.name === '')
-  ) {
-    fail(
-      `${path}.name`,
-      'must be a non-empty string',
-      rule.name,
-      'name the rule',
-    );
+  if (rule.name !== undefined && (typeof rule.name !== 'string' || rule.name === '')) {
+    fail(`${path}.name`, 'must be a non-empty string', rule.name, 'name the rule');
   }
   return {
     name: rule.name ?? DEFAULT_RULE_NAME,
@@ -139,11 +126,7 @@ export function validateRuleForSocket(
   isRequestHandler: boolean,
   path: string,
 ): void {
-  if (
-    socketKind === 'router' &&
-    rule.key === 'peer' &&
-    rule.action === 'pause'
-  ) {
+  if (socketKind === 'router' && rule.key === 'peer' && rule.action === 'pause') {
     fail(
       `${path}.action`,
       "must not be 'pause' on a per-peer rule of the router socket",
@@ -176,32 +159,18 @@ export function validateRateLimitOptions(
 ): void {
   if (options === undefined) return;
   if (!isPlainObject(options)) {
-    fail(
-      root,
-      'must be an object',
-      options,
-      'pass { sockets, peer, patterns, ... }',
-    );
+    fail(root, 'must be an object', options, 'pass { sockets, peer, patterns, ... }');
   }
   checkKeys(options, MODULE_KEYS, root);
   const defaults = options.defaults ?? {};
   if (!isPlainObject(defaults)) {
-    fail(
-      `${root}.defaults`,
-      'must be an object',
-      defaults,
-      'pass { action, shadow, burst }',
-    );
+    fail(`${root}.defaults`, 'must be an object', defaults, 'pass { action, shadow, burst }');
   }
   checkKeys(defaults, DEFAULTS_KEYS, `${root}.defaults`);
   checkAction(defaults.action, `${root}.defaults.action`);
   checkBoolean(defaults.shadow, `${root}.defaults.shadow`);
   if (defaults.burst !== undefined) {
-    checkPositiveInt(
-      defaults.burst,
-      `${root}.defaults.burst`,
-      'or leave it out (burst = limit)',
-    );
+    checkPositiveInt(defaults.burst, `${root}.defaults.burst`, 'or leave it out (burst = limit)');
   }
   checkBoolean(options.shadow, `${root}.shadow`);
   if (options.maxKeys !== undefined) {
@@ -214,10 +183,7 @@ export function validateRateLimitOptions(
   if (options.idleEvictMs !== undefined) {
     parseDuration(options.idleEvictMs, `${root}.idleEvictMs`);
   }
-  if (
-    options.store !== undefined &&
-    typeof options.store?.consume !== 'function'
-  ) {
+  if (options.store !== undefined && typeof options.store?.consume !== 'function') {
     fail(
       `${root}.store`,
       'must implement RateLimitStore',
@@ -227,12 +193,7 @@ export function validateRateLimitOptions(
   }
   if (options.sockets !== undefined) {
     if (!isPlainObject(options.sockets)) {
-      fail(
-        `${root}.sockets`,
-        'must be an object',
-        options.sockets,
-        'pass { router, pull, sub }',
-      );
+      fail(`${root}.sockets`, 'must be an object', options.sockets, 'pass { router, pull, sub }');
     }
     checkKeys(options.sockets, SOCKET_KEYS, `${root}.sockets`);
     for (const kind of SOCKET_KEYS as SocketKind[]) {

@@ -16,9 +16,7 @@ describe('parseDuration', () => {
 
   it.each([0, -5, NaN, '1 sec', '1d', '', 's', '0s'])('rejects %s', (bad) => {
     expect(tryParseDuration(bad)).toBeUndefined();
-    expect(() => parseDuration(bad, 'rateLimit.peer.per')).toThrow(
-      RateLimitConfigError,
-    );
+    expect(() => parseDuration(bad, 'rateLimit.peer.per')).toThrow(RateLimitConfigError);
   });
 
   it('names the field and the accepted forms', () => {

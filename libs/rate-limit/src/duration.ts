@@ -1,7 +1,4 @@
-import {
-  RateLimitConfigError,
-  describeValue,
-} from './rate-limit-config.error.js';
+import { RateLimitConfigError, describeValue } from './rate-limit-config.error.js';
 import type { RateLimitDuration } from './rate-limit.interfaces.js';
 
 const UNIT_MS: Record<string, number> = {

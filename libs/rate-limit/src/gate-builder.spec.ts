@@ -80,9 +80,7 @@ describe('buildAdmissionGate', () => {
         socketKind: 'pull',
         handlers: [handler('evt', Bad.prototype.evt, true)],
       }),
-    ).toThrow(
-      "@RateLimit({ name: 'r' }) on 'evt'.action must not be 'reject' on a pull socket",
-    );
+    ).toThrow("@RateLimit({ name: 'r' }) on 'evt'.action must not be 'reject' on a pull socket");
   });
 
   it('the default socket rule action on pull/sub is drop', () => {

@@ -1,9 +1,6 @@
 import { AdmissionGate } from './admission-gate.js';
 import { compileRule, type CompiledRule } from './compiled-rule.js';
-import {
-  validateRateLimitOptions,
-  validateRuleForSocket,
-} from './config-validation.js';
+import { validateRateLimitOptions, validateRuleForSocket } from './config-validation.js';
 import { rulesFromExtras } from './rate-limit.decorator.js';
 import type {
   RateLimitAction,
@@ -33,10 +30,7 @@ export interface BuildGateOptions {
 }
 
 /** Default action for a handler kind: requests get a reply, events cannot. */
-export function defaultActionFor(
-  socketKind: SocketKind,
-  isEvent: boolean,
-): RateLimitAction {
+export function defaultActionFor(socketKind: SocketKind, isEvent: boolean): RateLimitAction {
   return socketKind === 'router' && !isEvent ? 'reject' : 'drop';
 }
 
@@ -85,10 +79,7 @@ export function buildAdmissionGate(opts: BuildGateOptions): AdmissionGate {
       skipped || fromOptions === undefined
         ? []
         : ([] as RateLimitRuleOptions[]).concat(fromOptions);
-    const byName = new Map<
-      string,
-      { rule: RateLimitRuleOptions; path: string }
-    >();
+    const byName = new Map<string, { rule: RateLimitRuleOptions; path: string }>();
     configured.forEach((rule, i) =>
       byName.set(rule.name ?? 'default', {
         rule,
@@ -119,10 +110,7 @@ export function buildAdmissionGate(opts: BuildGateOptions): AdmissionGate {
     socket,
     socketRules,
     patternRules,
-    store:
-      opts.store ??
-      options.store ??
-      new MemoryStore({ maxKeys: options.maxKeys }),
+    store: opts.store ?? options.store ?? new MemoryStore({ maxKeys: options.maxKeys }),
     shadow: options.shadow,
     defaultAction: defaultActionFor(socketKind, false),
   });

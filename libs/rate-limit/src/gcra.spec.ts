@@ -26,9 +26,7 @@ describe('GCRA', () => {
   it('does not lose a slot to floating point with a 1000/3 ms interval', () => {
     expect(run(3, 1000, 3, Array(10).fill(0))).toHaveLength(3);
     // After 1000 ms the three slots are back.
-    expect(
-      run(3, 1000, 3, [...Array(3).fill(0), ...Array(10).fill(1000)]),
-    ).toHaveLength(6);
+    expect(run(3, 1000, 3, [...Array(3).fill(0), ...Array(10).fill(1000)])).toHaveLength(6);
   });
 
   it('computes the wait until the next slot', () => {
@@ -45,6 +43,11 @@ describe('GCRA', () => {
     const arrivals = Array.from({ length: 100_000 }, (_, i) => i * 0.1); // 10 s, 10k msg/s
     const admitted = run(100, 1000, 20, arrivals);
     expect(admitted.length).toBe(20 + Math.floor(9999.9 / 10));
+  });
+
+  it('-Infinity is a fresh key too (the memory store keeps doubles unboxed)', () => {
+    expect(gcraWait(-Infinity, 0, 0)).toBe(0);
+    expect(gcraNextTat(-Infinity, 7, 10)).toBe(17);
   });
 
   it('a TAT in the past is the same as a fresh key', () => {

@@ -21,12 +21,11 @@ export function tolerance(emissionMs: number, burst: number): number {
   return emissionMs * (burst - 1);
 }
 
-/** Wait in ms before a message may conform (0: it conforms now). `tat` undefined = fresh key. */
-export function gcraWait(
-  tat: number | undefined,
-  now: number,
-  toleranceMs: number,
-): number {
+/**
+ * Wait in ms before a message may conform (0: it conforms now). A fresh key is
+ * `undefined` or `-Infinity` (the hot path uses the latter to keep doubles unboxed).
+ */
+export function gcraWait(tat: number | undefined, now: number, toleranceMs: number): number {
   if (tat === undefined) return 0;
   const wait = tat - toleranceMs - now;
   // The epsilon keeps 1000/3 ms steps from losing a slot to rounding.
@@ -34,10 +33,6 @@ export function gcraWait(
 }
 
 /** TAT after admitting one message at `now`. */
-export function gcraNextTat(
-  tat: number | undefined,
-  now: number,
-  emissionMs: number,
-): number {
+export function gcraNextTat(tat: number | undefined, now: number, emissionMs: number): number {
   return (tat === undefined || tat < now ? now : tat) + emissionMs;
 }

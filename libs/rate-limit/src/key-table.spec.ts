@@ -61,4 +61,24 @@ describe('KeyTable', () => {
     expect(t.size).toBe(49);
     expect(t.get('k51')).toBe(51);
   });
+
+  it('reuses freed slots and keeps every value right', () => {
+    const t = new KeyTable(3000);
+    for (let i = 0; i < 2000; i++) t.set(`k${i}`, i, 0); // grows past the initial 1024 slots
+    for (let i = 0; i < 2000; i += 2) t.delete(`k${i}`);
+    for (let i = 0; i < 1000; i++) t.set(`n${i}`, 10_000 + i, 0);
+    expect(t.size).toBe(2000);
+    for (let i = 1; i < 2000; i += 2) expect(t.get(`k${i}`)).toBe(i);
+    for (let i = 0; i < 1000; i++) expect(t.get(`n${i}`)).toBe(10_000 + i);
+  });
+
+  it('slotOf/setAt update a known key with one lookup', () => {
+    const t = new KeyTable(10);
+    expect(t.slotOf('a')).toBe(-1);
+    t.set('a', 1, 0);
+    const slot = t.slotOf('a');
+    t.setAt(slot, 42);
+    expect(t.tatAt(slot)).toBe(42);
+    expect(t.get('a')).toBe(42);
+  });
 });

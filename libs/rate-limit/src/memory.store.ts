@@ -1,11 +1,10 @@
 import { DEFAULT_MAX_KEYS } from './rate-limit.constants.js';
 import type { CompiledRule } from './compiled-rule.js';
 import { gcraNextTat, gcraWait } from './gcra.js';
+
+const FRESH = -Infinity;
 import { KeyTable } from './key-table.js';
-import type {
-  RateLimitStore,
-  StoreCheck,
-} from './rate-limit-store.interface.js';
+import type { RateLimitStore, StoreCheck } from './rate-limit-store.interface.js';
 
 export interface MemoryStoreOptions {
   /** Keys tracked per rule. Default 100 000. */
@@ -42,7 +41,9 @@ export class MemoryStore implements RateLimitStore {
       const rule = check.rule;
       const table = this.table(rule);
       const slot = table.slotOf(check.key);
-      const tat = slot < 0 ? undefined : table.tatAt(slot);
+      // A fresh key is a bucket that was full long ago: no `undefined` in the math, so
+      // the TAT stays an unboxed double (a number | undefined would box it per call).
+      const tat = slot < 0 ? FRESH : table.tatAt(slot);
       const wait = gcraWait(tat, now, rule.toleranceMs);
       check.waitMs = wait;
       slots[i] = slot;

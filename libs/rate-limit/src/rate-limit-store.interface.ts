@@ -23,11 +23,7 @@ export interface StoreCheck {
 export interface RateLimitStore {
   /** True when `consume` never returns a Promise: the gate then reuses its scratch checks. */
   readonly synchronous?: boolean;
-  consume(
-    checks: readonly StoreCheck[],
-    n: number,
-    now: number,
-  ): number | Promise<number>;
+  consume(checks: readonly StoreCheck[], n: number, now: number): number | Promise<number>;
   /** Keys currently tracked for a rule (registry view). */
   trackedKeys(rule: CompiledRule): number;
   /** Drops the state of a rule (e.g. when its gate is closed). */

@@ -10,8 +10,7 @@ import {
 } from './rate-limit.decorator.js';
 import { RateLimitConfigError } from './rate-limit-config.error.js';
 
-const extrasOf = (fn: Function) =>
-  Reflect.getMetadata(PATTERN_EXTRAS_METADATA, fn);
+const extrasOf = (fn: Function) => Reflect.getMetadata(PATTERN_EXTRAS_METADATA, fn);
 
 @Controller()
 @RateLimit({ limit: 100, per: '1s', name: 'class' })
@@ -55,33 +54,23 @@ describe('@RateLimit', () => {
   });
 
   it('leaves action undefined when not given (the transport picks it by handler kind)', () => {
-    const rule = rulesFromExtras(extrasOf(proto.create)).find(
-      (r) => r.name === 'default',
-    );
+    const rule = rulesFromExtras(extrasOf(proto.create)).find((r) => r.name === 'default');
     expect(rule).toEqual({ limit: 5, per: '1s', name: 'default' });
   });
 
   it('class rules apply to every pattern handler; method rules override by name', () => {
     // Decorators apply bottom-up, so 'shared' was declared first.
-    expect(
-      rulesFromExtras(extrasOf(proto.list)).map((r) => [r.name, r.limit]),
-    ).toEqual([
+    expect(rulesFromExtras(extrasOf(proto.list)).map((r) => [r.name, r.limit])).toEqual([
       ['shared', 50],
       ['class', 100],
     ]);
     expect(
-      getRateLimitRules(proto.created, OrdersController).map((r) => [
-        r.name,
-        r.limit,
-      ]),
+      getRateLimitRules(proto.created, OrdersController).map((r) => [r.name, r.limit]),
     ).toEqual([
       ['shared', 1],
       ['class', 100],
     ]);
-    expect(getRateLimitRules(proto.create).map((r) => r.name)).toEqual([
-      'minute',
-      'default',
-    ]);
+    expect(getRateLimitRules(proto.create).map((r) => r.name)).toEqual(['minute', 'default']);
   });
 
   it('@SkipRateLimit() exempts a handler', () => {

@@ -1,8 +1,5 @@
 import 'reflect-metadata';
-import {
-  PATTERN_EXTRAS_METADATA,
-  PATTERN_METADATA,
-} from '@nestjs/microservices/constants.js';
+import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants.js';
 import { normalizeRule } from './config-validation.js';
 import {
   DEFAULT_RULE_NAME,
@@ -19,22 +16,17 @@ type Rules = RateLimitRuleOptions[];
 export function mergeRulesByName(...lists: (Rules | undefined)[]): Rules {
   const byName = new Map<string, RateLimitRuleOptions>();
   for (const list of lists) {
-    for (const rule of list ?? [])
-      byName.set(rule.name ?? DEFAULT_RULE_NAME, rule);
+    for (const rule of list ?? []) byName.set(rule.name ?? DEFAULT_RULE_NAME, rule);
   }
   return [...byName.values()];
 }
 
 function ownRules(target: object): Rules | undefined {
-  return Reflect.getOwnMetadata(RATE_LIMIT_METADATA, target) as
-    Rules | undefined;
+  return Reflect.getOwnMetadata(RATE_LIMIT_METADATA, target) as Rules | undefined;
 }
 
 function isSkipped(target: object | undefined): boolean {
-  return (
-    target !== undefined &&
-    Reflect.getOwnMetadata(SKIP_RATE_LIMIT_METADATA, target) === true
-  );
+  return target !== undefined && Reflect.getOwnMetadata(SKIP_RATE_LIMIT_METADATA, target) === true;
 }
 
 function mergeExtras(handler: object, extras: Record<string, unknown>): void {
@@ -52,10 +44,7 @@ function patternHandlers(classRef: Function): Function[] {
   for (const name of Object.getOwnPropertyNames(proto)) {
     if (name === 'constructor') continue;
     const value = Object.getOwnPropertyDescriptor(proto, name)?.value;
-    if (
-      typeof value === 'function' &&
-      Reflect.hasOwnMetadata(PATTERN_METADATA, value)
-    ) {
+    if (typeof value === 'function' && Reflect.hasOwnMetadata(PATTERN_METADATA, value)) {
       out.push(value);
     }
   }
@@ -69,10 +58,7 @@ function patternHandlers(classRef: Function): Function[] {
  */
 function syncExtras(handler: Function, classRef?: Function): void {
   const skip = isSkipped(handler) || isSkipped(classRef);
-  const rules = mergeRulesByName(
-    classRef && ownRules(classRef),
-    ownRules(handler),
-  );
+  const rules = mergeRulesByName(classRef && ownRules(classRef), ownRules(handler));
   mergeExtras(handler, {
     [EXTRAS_RATE_LIMIT_KEY]: skip ? [] : rules,
     [EXTRAS_SKIP_RATE_LIMIT_KEY]: skip,
@@ -93,43 +79,25 @@ function describeTarget(target: object, key?: string | symbol): string {
  * `@MessagePattern` does, so either decorator order works). Class rules reach the extras of
  * every pattern handler of the class, since class decorators run after method decorators.
  */
-export function RateLimit(
-  options: RateLimitRuleOptions,
-): ClassDecorator & MethodDecorator {
-  return (
-    target: object,
-    key?: string | symbol,
-    descriptor?: PropertyDescriptor,
-  ) => {
+export function RateLimit(options: RateLimitRuleOptions): ClassDecorator & MethodDecorator {
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const where = `@RateLimit() on ${describeTarget(target, key)}`;
     const name = normalizeRule(options, where).name;
     const rule: RateLimitRuleOptions = { ...options, name };
     const holder = (descriptor?.value ?? target) as Function;
-    Reflect.defineMetadata(
-      RATE_LIMIT_METADATA,
-      mergeRulesByName(ownRules(holder), [rule]),
-      holder,
-    );
+    Reflect.defineMetadata(RATE_LIMIT_METADATA, mergeRulesByName(ownRules(holder), [rule]), holder);
     if (descriptor) syncExtras(holder);
-    else
-      for (const handler of patternHandlers(holder))
-        syncExtras(handler, holder);
+    else for (const handler of patternHandlers(holder)) syncExtras(handler, holder);
   };
 }
 
 /** Exempts a handler, or every handler of a class, from handler rules. */
 export function SkipRateLimit(): ClassDecorator & MethodDecorator {
-  return (
-    target: object,
-    _key?: string | symbol,
-    descriptor?: PropertyDescriptor,
-  ) => {
+  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = (descriptor?.value ?? target) as Function;
     Reflect.defineMetadata(SKIP_RATE_LIMIT_METADATA, true, holder);
     if (descriptor) syncExtras(holder);
-    else
-      for (const handler of patternHandlers(holder))
-        syncExtras(handler, holder);
+    else for (const handler of patternHandlers(holder)) syncExtras(handler, holder);
   };
 }
 
@@ -137,10 +105,7 @@ export function SkipRateLimit(): ClassDecorator & MethodDecorator {
  * The effective rules of a handler: class rules overridden by method rules of the same
  * name; none when either is marked `@SkipRateLimit()`.
  */
-export function getRateLimitRules(
-  target: object,
-  classRef?: Function,
-): RateLimitRuleOptions[] {
+export function getRateLimitRules(target: object, classRef?: Function): RateLimitRuleOptions[] {
   if (isSkipped(target) || isSkipped(classRef)) return [];
   return mergeRulesByName(classRef && ownRules(classRef), ownRules(target));
 }

@@ -9,10 +9,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  PATTERN_HANDLER_METADATA,
-  PATTERN_METADATA,
-} from '@nestjs/microservices/constants.js';
+import { PATTERN_HANDLER_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants.js';
 import { EMPTY, type Observable, throwError } from 'rxjs';
 import { AdmissionGate, type AdmissionDetails } from './admission-gate.js';
 import { compileRule } from './compiled-rule.js';
@@ -23,10 +20,7 @@ import {
   SKIP_RATE_LIMIT_METADATA,
 } from './rate-limit.constants.js';
 import { mergeRulesByName } from './rate-limit.decorator.js';
-import type {
-  RateLimitModuleOptions,
-  RateLimitRuleOptions,
-} from './rate-limit.interfaces.js';
+import type { RateLimitModuleOptions, RateLimitRuleOptions } from './rate-limit.interfaces.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
 import { RateLimitRegistry } from './rate-limit.registry.js';
 import { RateLimitedException } from './rate-limited.exception.js';
@@ -75,12 +69,7 @@ export class RateLimitInterceptor implements NestInterceptor {
     const pattern = this.getPattern(context);
     const peer = gate.hasPeerRules ? this.getPeer(context) : undefined;
     // The memory store is synchronous.
-    const verdict = gate.admit(
-      pattern,
-      peer,
-      performance.now(),
-      this.details,
-    ) as Verdict;
+    const verdict = gate.admit(pattern, peer, performance.now(), this.details) as Verdict;
     if (verdict === Verdict.Admit) return next.handle();
     return this.onLimited(context, entry.isEvent, verdict, this.details);
   }
@@ -94,10 +83,7 @@ export class RateLimitInterceptor implements NestInterceptor {
     const rpcCtx = context.switchToRpc().getContext();
     const fromCtx = rpcCtx?.getPattern?.();
     if (typeof fromCtx === 'string') return fromCtx;
-    const patterns = Reflect.getMetadata(
-      PATTERN_METADATA,
-      context.getHandler(),
-    );
+    const patterns = Reflect.getMetadata(PATTERN_METADATA, context.getHandler());
     const first = Array.isArray(patterns) ? patterns[0] : patterns;
     return typeof first === 'string' ? first : JSON.stringify(first);
   }
@@ -125,8 +111,7 @@ export class RateLimitInterceptor implements NestInterceptor {
     if (context.getType() === 'http') {
       const res = context.switchToHttp().getResponse();
       const seconds = String(Math.max(1, Math.ceil(waitMs / 1000)));
-      if (typeof res.setHeader === 'function')
-        res.setHeader('Retry-After', seconds);
+      if (typeof res.setHeader === 'function') res.setHeader('Retry-After', seconds);
       else res.header?.('Retry-After', seconds);
       return throwError(
         () =>
@@ -159,28 +144,20 @@ export class RateLimitInterceptor implements NestInterceptor {
     const handler = context.getHandler();
     const cls = context.getClass();
     const targets = [handler, cls];
-    if (
-      this.reflector.getAllAndOverride<boolean>(
-        SKIP_RATE_LIMIT_METADATA,
-        targets,
-      )
-    ) {
+    if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT_METADATA, targets)) {
       return null;
     }
     const type = context.getType();
     const pattern = this.getPattern(context);
     const configured = this.options.patterns?.[pattern];
     const rules = mergeRulesByName(
-      configured === undefined
-        ? []
-        : ([] as RateLimitRuleOptions[]).concat(configured),
+      configured === undefined ? [] : ([] as RateLimitRuleOptions[]).concat(configured),
       this.reflector.get<RateLimitRuleOptions[]>(RATE_LIMIT_METADATA, cls),
       this.reflector.get<RateLimitRuleOptions[]>(RATE_LIMIT_METADATA, handler),
     );
     if (rules.length === 0) return null;
     const isEvent =
-      type !== 'http' &&
-      Reflect.getMetadata(PATTERN_HANDLER_METADATA, handler) === EVENT_HANDLER;
+      type !== 'http' && Reflect.getMetadata(PATTERN_HANDLER_METADATA, handler) === EVENT_HANDLER;
     const socket = `${type}:${cls.name}.${handler.name}`;
     const compiled = rules.map((rule) =>
       compileRule(rule, {

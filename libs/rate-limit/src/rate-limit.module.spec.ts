@@ -19,9 +19,7 @@ describe('RateLimitModule', () => {
   it('forRoot provides the options and a registry built from them', async () => {
     const store = new MemoryStore();
     const ref = await Test.createTestingModule({
-      imports: [
-        RateLimitModule.forRoot({ peer: { limit: 5, per: '1s' }, store }),
-      ],
+      imports: [RateLimitModule.forRoot({ peer: { limit: 5, per: '1s' }, store })],
     }).compile();
     expect(ref.get(RATE_LIMIT_OPTIONS)).toEqual({
       peer: { limit: 5, per: '1s' },

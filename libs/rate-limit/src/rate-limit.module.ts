@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RateLimitInterceptor } from './rate-limit.interceptor.js';
-import {
-  RATE_LIMIT_OPTIONS,
-  RateLimitConfigurableModule,
-} from './rate-limit.module-definition.js';
+import { RATE_LIMIT_OPTIONS, RateLimitConfigurableModule } from './rate-limit.module-definition.js';
 import { RateLimitRegistry } from './rate-limit.registry.js';
 import { RateLimitTransportBinder } from './transport-binder.js';
 
@@ -15,11 +12,7 @@ import { RateLimitTransportBinder } from './transport-binder.js';
  * the app that can enforce limits itself (`ZmqServer`) gets the registry (transport-binder.ts).
  */
 @Module({
-  providers: [
-    RateLimitRegistry,
-    RateLimitInterceptor,
-    RateLimitTransportBinder,
-  ],
+  providers: [RateLimitRegistry, RateLimitInterceptor, RateLimitTransportBinder],
   exports: [RateLimitRegistry, RateLimitInterceptor, RATE_LIMIT_OPTIONS],
 })
 export class RateLimitModule extends RateLimitConfigurableModule {}

@@ -9,9 +9,7 @@ import { Verdict } from './verdict.js';
 
 describe('RateLimitRegistry', () => {
   it('validates options at construction', () => {
-    expect(() => new RateLimitRegistry({ maxKeys: -1 })).toThrow(
-      RateLimitConfigError,
-    );
+    expect(() => new RateLimitRegistry({ maxKeys: -1 })).toThrow(RateLimitConfigError);
   });
 
   it('builds gates from the module options and lists rules with live state', () => {
@@ -72,8 +70,7 @@ describe('RateLimitRegistry', () => {
     });
     // Key 'c' is fresh: 5 at once under the new limit.
     let admitted = 0;
-    for (let i = 0; i < 10; i++)
-      if (gate.admit('p', 'c', 0) === Verdict.Admit) admitted++;
+    for (let i = 0; i < 10; i++) if (gate.admit('p', 'c', 0) === Verdict.Admit) admitted++;
     expect(admitted).toBe(5);
     expect(() => registry.setLimit('nope', 1)).toThrow(
       "No rate-limit rule named 'nope': known rules are peer",
@@ -93,13 +90,9 @@ describe('RateLimitRegistry', () => {
       }),
     );
     expect(registry.unprotected()).toEqual(['pull']);
-    const warn = vi
-      .spyOn(Logger.prototype, 'warn')
-      .mockImplementation(() => {});
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => {});
     expect(registry.warnUnprotected()).toEqual(['pull']);
-    expect(warn).toHaveBeenCalledWith(
-      expect.stringContaining('No rate limit on socket(s) pull'),
-    );
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('No rate limit on socket(s) pull'));
     warn.mockRestore();
   });
 

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnModuleDestroy,
-  Optional,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import type { AdmissionGate } from './admission-gate.js';
 import type { CompiledKeyKind, CompiledRule } from './compiled-rule.js';
 import { validateRateLimitOptions } from './config-validation.js';
@@ -66,8 +60,7 @@ interface Sample {
 
 const SAMPLE_EVERY_MS = 250;
 
-const limitedTotal = (r: CompiledRule) =>
-  r.dropped + r.paused + r.rejected + r.shadowLimited;
+const limitedTotal = (r: CompiledRule) => r.dropped + r.paused + r.rejected + r.shadowLimited;
 
 /**
  * Inventory of every rule in the process, with live counters; runtime limit changes.
@@ -83,19 +76,13 @@ export class RateLimitRegistry implements OnModuleDestroy {
   private readonly logger = new Logger('RateLimit');
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(
-    @Optional() @Inject(RATE_LIMIT_OPTIONS) options?: RateLimitModuleOptions,
-  ) {
+  constructor(@Optional() @Inject(RATE_LIMIT_OPTIONS) options?: RateLimitModuleOptions) {
     // Start-up validation: a bad option fails the application bootstrap.
     validateRateLimitOptions(options);
     this.options = options ?? {};
-    this.store =
-      this.options.store ?? new MemoryStore({ maxKeys: this.options.maxKeys });
+    this.store = this.options.store ?? new MemoryStore({ maxKeys: this.options.maxKeys });
     if (this.options.idleEvictMs !== undefined && this.store.sweep) {
-      const idleMs = parseDuration(
-        this.options.idleEvictMs,
-        'rateLimit.idleEvictMs',
-      );
+      const idleMs = parseDuration(this.options.idleEvictMs, 'rateLimit.idleEvictMs');
       // One timer for the whole registry, never one per key.
       this.sweepTimer = setInterval(
         () => this.store.sweep?.(performance.now(), idleMs),
@@ -118,16 +105,12 @@ export class RateLimitRegistry implements OnModuleDestroy {
 
   register(source: AdmissionGate | RegisteredRules): void {
     const isGate = typeof (source as AdmissionGate).admit === 'function';
-    const rules = isGate
-      ? (source as AdmissionGate).rules()
-      : (source as RegisteredRules).rules;
+    const rules = isGate ? (source as AdmissionGate).rules() : (source as RegisteredRules).rules;
     const store = source.store ?? this.store;
     this.entries.push({ socket: source.socket, rules, store, source });
     const now = performance.now();
     for (const rule of rules) {
-      this.samples.set(rule, [
-        { t: now, admitted: rule.admitted, limited: limitedTotal(rule) },
-      ]);
+      this.samples.set(rule, [{ t: now, admitted: rule.admitted, limited: limitedTotal(rule) }]);
     }
   }
 
@@ -156,8 +139,7 @@ export class RateLimitRegistry implements OnModuleDestroy {
           perMs: rule.perMs,
           burst: rule.burst,
           action: rule.action,
-          shadow:
-            rule.shadow || (entry.source as AdmissionGate).shadow === true,
+          shadow: rule.shadow || (entry.source as AdmissionGate).shadow === true,
           key: rule.keyKind,
           admitted: rule.admitted,
           limited: rule.limited,
@@ -197,9 +179,7 @@ export class RateLimitRegistry implements OnModuleDestroy {
 
   /** Sockets registered without any rule. */
   unprotected(): string[] {
-    return this.entries
-      .filter((e) => e.rules.length === 0)
-      .map((e) => e.socket);
+    return this.entries.filter((e) => e.rules.length === 0).map((e) => e.socket);
   }
 
   /** Logs one warning listing the unprotected sockets (transports call it after listen). */
@@ -220,18 +200,14 @@ export class RateLimitRegistry implements OnModuleDestroy {
   }
 
   private ruleNames(): string[] {
-    return [
-      ...new Set(this.entries.flatMap((e) => e.rules.map((r) => r.name))),
-    ];
+    return [...new Set(this.entries.flatMap((e) => e.rules.map((r) => r.name)))];
   }
 
   /** Rates against the newest sample at least RATE_WINDOW_MS old (or the oldest one). */
   private rates(rule: CompiledRule, now: number): [number, number] {
     let samples = this.samples.get(rule);
     if (samples === undefined) {
-      samples = [
-        { t: now, admitted: rule.admitted, limited: limitedTotal(rule) },
-      ];
+      samples = [{ t: now, admitted: rule.admitted, limited: limitedTotal(rule) }];
       this.samples.set(rule, samples);
     }
     const cur: Sample = {
@@ -239,16 +215,11 @@ export class RateLimitRegistry implements OnModuleDestroy {
       admitted: rule.admitted,
       limited: limitedTotal(rule),
     };
-    if (now - samples[samples.length - 1].t >= SAMPLE_EVERY_MS)
-      samples.push(cur);
-    while (samples.length > 2 && now - samples[1].t >= RATE_WINDOW_MS)
-      samples.shift();
+    if (now - samples[samples.length - 1].t >= SAMPLE_EVERY_MS) samples.push(cur);
+    while (samples.length > 2 && now - samples[1].t >= RATE_WINDOW_MS) samples.shift();
     const base = samples[0];
     const seconds = (now - base.t) / 1000;
     if (seconds <= 0) return [0, 0];
-    return [
-      (cur.admitted - base.admitted) / seconds,
-      (cur.limited - base.limited) / seconds,
-    ];
+    return [(cur.admitted - base.admitted) / seconds, (cur.limited - base.limited) / seconds];
   }
 }

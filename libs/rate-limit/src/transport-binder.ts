@@ -1,8 +1,4 @@
-import {
-  Injectable,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { Subscription } from 'rxjs';
 import { RateLimitRegistry } from './rate-limit.registry.js';
@@ -13,10 +9,7 @@ export interface RateLimitAwareTransport {
 }
 
 function isRateLimitAware(target: unknown): target is RateLimitAwareTransport {
-  return (
-    typeof (target as Partial<RateLimitAwareTransport> | null)
-      ?.useRateLimits === 'function'
-  );
+  return typeof (target as Partial<RateLimitAwareTransport> | null)?.useRateLimits === 'function';
 }
 
 /**
@@ -35,11 +28,9 @@ export class RateLimitTransportBinder implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.subscription = this.modules
-      .getRpcTargetRegistry<unknown>()
-      .subscribe((target) => {
-        if (isRateLimitAware(target)) target.useRateLimits(this.registry);
-      });
+    this.subscription = this.modules.getRpcTargetRegistry<unknown>().subscribe((target) => {
+      if (isRateLimitAware(target)) target.useRateLimits(this.registry);
+    });
   }
 
   onModuleDestroy(): void {

@@ -9,11 +9,7 @@ export const Verdict = { Admit: 0, Drop: 1, Pause: 2, Reject: 3 } as const;
 export type Verdict = 0 | 1 | 2 | 3;
 
 export function verdictOf(action: RateLimitAction): Verdict {
-  return action === 'reject'
-    ? Verdict.Reject
-    : action === 'pause'
-      ? Verdict.Pause
-      : Verdict.Drop;
+  return action === 'reject' ? Verdict.Reject : action === 'pause' ? Verdict.Pause : Verdict.Drop;
 }
 
 export function actionOf(verdict: Verdict): RateLimitAction | undefined {

@@ -63,8 +63,7 @@ export function gcraLimit<T>(
 
       const emitDue = () => {
         const now = scheduler.now();
-        while (queue.size > 0 && queue.peekAt() <= now)
-          subscriber.next(queue.shift()!);
+        while (queue.size > 0 && queue.peekAt() <= now) subscriber.next(queue.shift()!);
       };
       const arm = () => {
         const at = queue.peekAt();

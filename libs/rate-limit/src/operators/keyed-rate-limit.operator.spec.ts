@@ -22,9 +22,7 @@ describe('keyedRateLimit()', () => {
       const source = cold('abcx|', values);
       // a-key: a1@0, a2@10, a3@20; x1 is under its own budget and passes at 3.
       expectObservable(
-        source.pipe(
-          keyedRateLimit({ key, limit: 1, per: 10, action: 'delay' }),
-        ),
+        source.pipe(keyedRateLimit({ key, limit: 1, per: 10, action: 'delay' })),
       ).toBe('a--x------b---------(c|)', values);
     });
   });
@@ -34,9 +32,7 @@ describe('keyedRateLimit()', () => {
       // x1@0, a1@5 pass; a2@6 waits for 15 (timer armed); x2@7 is due at 10: re-armed.
       const source = cold('x----aby|', values);
       expectObservable(
-        source.pipe(
-          keyedRateLimit({ key, limit: 1, per: 10, action: 'delay' }),
-        ),
+        source.pipe(keyedRateLimit({ key, limit: 1, per: 10, action: 'delay' })),
       ).toBe('x----a----y----(b|)', values);
     });
   });

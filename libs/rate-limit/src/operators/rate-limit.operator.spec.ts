@@ -13,11 +13,7 @@ function counting(inner: SchedulerLike) {
   const live = new Set<object>();
   const scheduler: SchedulerLike = {
     now: () => inner.now(),
-    schedule<T>(
-      work: (this: SchedulerAction<T>, state?: T) => void,
-      delay?: number,
-      state?: T,
-    ) {
+    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T) {
       const token = {};
       live.add(token);
       const sub = inner.schedule<T>(
@@ -40,18 +36,18 @@ describe('rateLimit()', () => {
   it('drop: lets the burst through, drops the excess, then passes one value per slot', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const source = cold('abcdef----g|');
-      expectObservable(
-        source.pipe(rateLimit({ limit: 2, per: 10, action: 'drop' })),
-      ).toBe('ab---f----g|');
+      expectObservable(source.pipe(rateLimit({ limit: 2, per: 10, action: 'drop' }))).toBe(
+        'ab---f----g|',
+      );
     });
   });
 
   it('delay: emits every value at its GCRA slot, in order, then completes', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const source = cold('abcdef|');
-      expectObservable(
-        source.pipe(rateLimit({ limit: 2, per: '10ms', action: 'delay' })),
-      ).toBe('ab---c----d----e----(f|)');
+      expectObservable(source.pipe(rateLimit({ limit: 2, per: '10ms', action: 'delay' }))).toBe(
+        'ab---c----d----e----(f|)',
+      );
     });
   });
 
@@ -90,9 +86,7 @@ describe('rateLimit()', () => {
   it('delay: passes source errors through at once', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const source = cold('abc#');
-      expectObservable(
-        source.pipe(rateLimit({ limit: 1, per: 10, action: 'delay' })),
-      ).toBe('a--#');
+      expectObservable(source.pipe(rateLimit({ limit: 1, per: 10, action: 'delay' }))).toBe('a--#');
     });
   });
 
@@ -100,9 +94,7 @@ describe('rateLimit()', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const source = cold('abc');
       expectObservable(
-        source.pipe(
-          rateLimit({ limit: 2, per: 10, action: 'error', name: 'feed' }),
-        ),
+        source.pipe(rateLimit({ limit: 2, per: 10, action: 'error', name: 'feed' })),
       ).toBe('ab#', undefined, new RateLimitedException('feed', 3));
     });
   });
@@ -110,9 +102,9 @@ describe('rateLimit()', () => {
   it('uses the given scheduler clock: values spaced at the rate all pass', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const source = cold('a 4ms b 4ms c 4ms d|');
-      expectObservable(
-        source.pipe(rateLimit({ limit: 1, per: 5, action: 'drop' })),
-      ).toBe('a 4ms b 4ms c 4ms d|');
+      expectObservable(source.pipe(rateLimit({ limit: 1, per: 5, action: 'drop' }))).toBe(
+        'a 4ms b 4ms c 4ms d|',
+      );
     });
   });
 
@@ -120,8 +112,8 @@ describe('rateLimit()', () => {
     expect(() => rateLimit({ limit: 0, per: 10, action: 'drop' })).toThrow(
       'rateLimit().limit must be a positive integer (got 0)',
     );
-    expect(() =>
-      rateLimit({ limit: 1, per: 10, action: 'reject' as never }),
-    ).toThrow(RateLimitConfigError);
+    expect(() => rateLimit({ limit: 1, per: 10, action: 'reject' as never })).toThrow(
+      RateLimitConfigError,
+    );
   });
 });

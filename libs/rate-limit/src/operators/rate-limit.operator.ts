@@ -9,8 +9,6 @@ export type RateLimitOperatorOptions = LimitOperatorOptions;
  * source$.pipe(rateLimit({ limit: 10, per: '1s', action: 'delay' }))
  * ```
  */
-export function rateLimit<T>(
-  options: RateLimitOperatorOptions,
-): MonoTypeOperatorFunction<T> {
+export function rateLimit<T>(options: RateLimitOperatorOptions): MonoTypeOperatorFunction<T> {
   return gcraLimit<T>(options, () => '', 1, 'rateLimit()');
 }
