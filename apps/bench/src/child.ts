@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { type Handlers, serveCommands, withTimeout } from './ipc.js';
 import { clientRole } from './roles/client.js';
 import { serverRole } from './roles/server.js';
@@ -11,6 +12,8 @@ import { findScenario } from './scenarios/index.js';
  * `npm run bench` leaves nothing behind.
  */
 process.on('disconnect', () => process.exit(1));
+// Client proxies log through Nest's static logger ("Connected to Redis…"): keep the table readable.
+Logger.overrideLogger(['error']);
 
 async function main(): Promise<void> {
   const [role, id, envJson] = process.argv.slice(2);
@@ -32,6 +35,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.send?.({ type: 'fatal', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.send?.({
+    type: 'fatal',
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
   setTimeout(() => process.exit(1), 100);
 });

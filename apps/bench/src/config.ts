@@ -27,7 +27,9 @@ function flag(name: string): string | undefined {
 
 function positive(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
-  return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+  return value !== undefined && value !== '' && Number.isFinite(parsed) && parsed > 0
+    ? parsed
+    : fallback;
 }
 
 export function loadConfig(): BenchConfig {
@@ -35,7 +37,8 @@ export function loadConfig(): BenchConfig {
   const seconds = positive(flag('seconds') ?? process.env.BENCH_SECONDS, quick ? 1 : 3);
   const warmupSeconds = positive(flag('warmup') ?? process.env.BENCH_WARMUP, quick ? 0.5 : 1);
   const profile = flag('profile') ?? process.env.BENCH_PROFILE;
-  if (profile !== undefined && profile !== 'server' && profile !== 'client') throw new Error(`--profile must be server or client, got ${profile}`);
+  if (profile !== undefined && profile !== 'server' && profile !== 'client')
+    throw new Error(`--profile must be server or client, got ${profile}`);
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   return {
     warmupSeconds,
@@ -43,7 +46,8 @@ export function loadConfig(): BenchConfig {
     quick,
     only: (flag('only') ?? process.env.BENCH_ONLY ?? '').split(',').filter((s) => s !== ''),
     // ~5 minutes on 2 cores for the default run; longer windows get proportionally more.
-    globalTimeoutMs: positive(process.env.BENCH_TIMEOUT, Math.max(300, 15 * (seconds + warmupSeconds + 6))) * 1000,
+    globalTimeoutMs:
+      positive(process.env.BENCH_TIMEOUT, Math.max(300, 15 * (seconds + warmupSeconds + 6))) * 1000,
     profile,
     profileDir: process.env.BENCH_PROFILE_DIR ?? '/tmp/sluice-bench-profiles',
     outDir: process.env.BENCH_OUT ?? `${repoRoot}bench`,

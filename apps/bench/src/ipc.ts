@@ -17,7 +17,10 @@ export function killAllChildren(): void {
 
 export class ChildLink {
   private seq = 0;
-  private readonly waiting = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (reply: Reply) => void; reject: (error: Error) => void }
+  >();
   private readonly readyPromise: Promise<void>;
   readonly exited: Promise<number | null>;
 
@@ -60,7 +63,11 @@ export class ChildLink {
   }
 
   ready(timeoutMs: number): Promise<void> {
-    return withTimeout(this.readyPromise, timeoutMs, `${this.name} not ready within ${timeoutMs} ms`);
+    return withTimeout(
+      this.readyPromise,
+      timeoutMs,
+      `${this.name} not ready within ${timeoutMs} ms`,
+    );
   }
 
   call<T extends object>(command: Command, timeoutMs: number): Promise<T & Reply> {
@@ -69,9 +76,11 @@ export class ChildLink {
       this.waiting.set(seq, { resolve, reject });
       this.child.send({ ...command, seq }, (error) => error && reject(error));
     });
-    return withTimeout(reply, timeoutMs, `${this.name}: '${command.cmd}' got no reply within ${timeoutMs} ms`).finally(() =>
-      this.waiting.delete(seq),
-    ) as Promise<T & Reply>;
+    return withTimeout(
+      reply,
+      timeoutMs,
+      `${this.name}: '${command.cmd}' got no reply within ${timeoutMs} ms`,
+    ).finally(() => this.waiting.delete(seq)) as Promise<T & Reply>;
   }
 
   /** Asks the child to close and exit (so --cpu-prof can write its profile), then kills it. */
@@ -90,7 +99,9 @@ export class ChildLink {
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -104,7 +115,9 @@ export function serveCommands(handlers: Handlers, close: () => Promise<void>): v
       return;
     }
     const handler = handlers[command.cmd];
-    const run = handler ? handler(command) : Promise.reject(new Error(`unknown command ${command.cmd}`));
+    const run = handler
+      ? handler(command)
+      : Promise.reject(new Error(`unknown command ${command.cmd}`));
     run.then(
       (result) => process.send?.({ ...result, seq: command.seq, ok: true }),
       (error: unknown) => process.send?.({ seq: command.seq, ok: false, error: String(error) }),

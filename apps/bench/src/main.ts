@@ -22,9 +22,14 @@ function finish(code: number): never {
   const wall = (performance.now() - started) / 1000;
   console.log(`\n${consoleReport(results)}\n`);
   mkdirSync(config.outDir, { recursive: true });
-  writeFileSync(join(config.outDir, 'results.json'), `${JSON.stringify(buildJson(results, config, wall), null, 2)}\n`);
+  writeFileSync(
+    join(config.outDir, 'results.json'),
+    `${JSON.stringify(buildJson(results, config, wall), null, 2)}\n`,
+  );
   writeFileSync(join(config.outDir, 'results.md'), markdownReport(results, config));
-  console.log(`Wrote ${join(config.outDir, 'results.json')} and results.md (${wall.toFixed(0)} s).`);
+  console.log(
+    `Wrote ${join(config.outDir, 'results.json')} and results.md (${wall.toFixed(0)} s).`,
+  );
   process.exit(code);
 }
 
@@ -41,21 +46,35 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<void> {
-  const selected = SCENARIOS.filter((s) => config.only.length === 0 || config.only.some((o) => s.id.includes(o)));
+  const selected = SCENARIOS.filter(
+    (s) => config.only.length === 0 || config.only.some((o) => s.id.includes(o)),
+  );
   console.log(
     `Sluice bench: ${selected.length} scenarios, ${config.warmupSeconds} s warm-up + ${config.seconds} s each, ` +
       `global timeout ${config.globalTimeoutMs / 1000} s${config.profile ? `, profiling the ${config.profile} child into ${config.profileDir}` : ''}`,
   );
   const skipReasons = new Map<string, string | undefined>(); // probed once per transport
   for (const scenario of selected) {
-    const env = { host: config.host, ports: [0, 0] as [number, number], natsUrl: config.natsUrl, redisUrl: config.redisUrl };
-    if (scenario.probe && !skipReasons.has(scenario.transport)) skipReasons.set(scenario.transport, await scenario.probe(env));
+    const env = {
+      host: config.host,
+      ports: [0, 0] as [number, number],
+      natsUrl: config.natsUrl,
+      redisUrl: config.redisUrl,
+    };
+    if (scenario.probe && !skipReasons.has(scenario.transport))
+      skipReasons.set(scenario.transport, await scenario.probe(env));
     const skip = skipReasons.get(scenario.transport);
     const t0 = performance.now();
-    const result = skip !== undefined ? baseResult(scenario, 'skipped', skip) : await runScenario(scenario, config);
+    const result =
+      skip !== undefined
+        ? baseResult(scenario, 'skipped', skip)
+        : await runScenario(scenario, config);
     results.push(result);
     const took = ((performance.now() - t0) / 1000).toFixed(1);
-    const what = result.status === 'ok' ? `${Math.round(result.throughput ?? 0).toLocaleString('en-US')} msg/s` : `${result.status}: ${result.note}`;
+    const what =
+      result.status === 'ok'
+        ? `${Math.round(result.throughput ?? 0).toLocaleString('en-US')} msg/s`
+        : `${result.status}: ${result.note}`;
     console.log(`  ${scenario.id.padEnd(22)} ${what}  (${took} s)`);
   }
 }

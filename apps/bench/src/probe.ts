@@ -5,7 +5,13 @@ import { connect } from 'node:net';
  * waits for the first bytes back. Resolves with a skip reason, or undefined when it answered.
  * Never rejects and never outlives its timeout, so a missing NATS or Redis cannot hang the run.
  */
-export function probeTcp(host: string, port: number, name: string, hello?: string, timeoutMs = 1_000): Promise<string | undefined> {
+export function probeTcp(
+  host: string,
+  port: number,
+  name: string,
+  hello?: string,
+  timeoutMs = 1_000,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     let settled = false;
@@ -16,8 +22,13 @@ export function probeTcp(host: string, port: number, name: string, hello?: strin
       socket.destroy();
       resolve(reason);
     };
-    const timer = setTimeout(() => done(`${name} did not answer on ${host}:${port} within ${timeoutMs} ms`), timeoutMs);
-    socket.once('error', (error) => done(`${name} not reachable on ${host}:${port}: ${error.message}`));
+    const timer = setTimeout(
+      () => done(`${name} did not answer on ${host}:${port} within ${timeoutMs} ms`),
+      timeoutMs,
+    );
+    socket.once('error', (error) =>
+      done(`${name} not reachable on ${host}:${port}: ${error.message}`),
+    );
     socket.once('connect', () => {
       if (hello !== undefined) socket.write(hello);
     });

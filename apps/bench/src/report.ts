@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { BenchConfig } from './config.js';
 import { PAYLOAD_BYTES } from './payload.js';
 import type { ScenarioResult } from './scenario.js';
@@ -18,11 +18,51 @@ interface Target {
 }
 
 export const TARGETS: readonly Target[] = [
-  { id: 'req100_vs_nest_tcp', label: 'request/reply @100: Sluice ÷ Nest TCP', numerator: 'sluice.req@100', denominator: 'nest-tcp.req@100', metric: 'throughput', op: '>=', threshold: 1.25 },
-  { id: 'req100_vs_raw', label: 'request/reply @100: Sluice ÷ raw zeromq.js', numerator: 'sluice.req@100', denominator: 'raw-zeromq.req@100', metric: 'throughput', op: '>=', threshold: 0.8 },
-  { id: 'events_vs_nest_tcp', label: 'events: Sluice emit ÷ Nest TCP emit', numerator: 'sluice.events', denominator: 'nest-tcp.events', metric: 'throughput', op: '>=', threshold: 1.5 },
-  { id: 'events_vs_raw', label: 'events: Sluice emit ÷ raw PUSH/PULL', numerator: 'sluice.events', denominator: 'raw-zeromq.events', metric: 'throughput', op: '>=', threshold: 0.7 },
-  { id: 'p99_req100_vs_nest_tcp', label: 'p99 @100 in flight: Sluice ÷ Nest TCP', numerator: 'sluice.req@100', denominator: 'nest-tcp.req@100', metric: 'p99Us', op: '<=', threshold: 1.0 },
+  {
+    id: 'req100_vs_nest_tcp',
+    label: 'request/reply @100: Sluice ÷ Nest TCP',
+    numerator: 'sluice.req@100',
+    denominator: 'nest-tcp.req@100',
+    metric: 'throughput',
+    op: '>=',
+    threshold: 1.25,
+  },
+  {
+    id: 'req100_vs_raw',
+    label: 'request/reply @100: Sluice ÷ raw zeromq.js',
+    numerator: 'sluice.req@100',
+    denominator: 'raw-zeromq.req@100',
+    metric: 'throughput',
+    op: '>=',
+    threshold: 0.8,
+  },
+  {
+    id: 'events_vs_nest_tcp',
+    label: 'events: Sluice emit ÷ Nest TCP emit',
+    numerator: 'sluice.events',
+    denominator: 'nest-tcp.events',
+    metric: 'throughput',
+    op: '>=',
+    threshold: 1.5,
+  },
+  {
+    id: 'events_vs_raw',
+    label: 'events: Sluice emit ÷ raw PUSH/PULL',
+    numerator: 'sluice.events',
+    denominator: 'raw-zeromq.events',
+    metric: 'throughput',
+    op: '>=',
+    threshold: 0.7,
+  },
+  {
+    id: 'p99_req100_vs_nest_tcp',
+    label: 'p99 @100 in flight: Sluice ÷ Nest TCP',
+    numerator: 'sluice.req@100',
+    denominator: 'nest-tcp.req@100',
+    metric: 'p99Us',
+    op: '<=',
+    threshold: 1.0,
+  },
 ];
 
 export interface Ratio {
@@ -34,17 +74,28 @@ export interface Ratio {
 }
 
 export function computeRatios(results: readonly ScenarioResult[]): Ratio[] {
-  const figure = (id: string, metric: Target['metric']) => results.find((r) => r.id === id && r.status === 'ok')?.[metric] ?? null;
+  const figure = (id: string, metric: Target['metric']) =>
+    results.find((r) => r.id === id && r.status === 'ok')?.[metric] ?? null;
   return TARGETS.map((t) => {
     const a = figure(t.numerator, t.metric);
     const b = figure(t.denominator, t.metric);
     const value = a !== null && b !== null && b > 0 ? a / b : null;
     const met = value === null ? null : t.op === '>=' ? value >= t.threshold : value <= t.threshold;
-    return { id: t.id, label: t.label, value: round(value, 3), target: `${t.op === '>=' ? '≥' : '≤'} ${t.threshold}×`, met };
+    return {
+      id: t.id,
+      label: t.label,
+      value: round(value, 3),
+      target: `${t.op === '>=' ? '≥' : '≤'} ${t.threshold}×`,
+      met,
+    };
   });
 }
 
-export function buildJson(results: readonly ScenarioResult[], config: BenchConfig, wallSeconds: number): object {
+export function buildJson(
+  results: readonly ScenarioResult[],
+  config: BenchConfig,
+  wallSeconds: number,
+): object {
   const rounded = results.map((r) => ({
     ...r,
     throughput: round(r.throughput, 0),
@@ -61,21 +112,56 @@ export function buildJson(results: readonly ScenarioResult[], config: BenchConfi
     platform: `${process.platform} ${process.arch}`,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
-    config: { seconds: config.seconds, warmupSeconds: config.warmupSeconds, payloadBytes: PAYLOAD_BYTES, host: config.host },
+    // Other work on the machine skews every figure; a high load average says "rerun".
+    loadAverageAtEnd: loadavg().map((v) => round(v, 2)),
+    config: {
+      seconds: config.seconds,
+      warmupSeconds: config.warmupSeconds,
+      payloadBytes: PAYLOAD_BYTES,
+      host: config.host,
+    },
     wallSeconds: round(wallSeconds, 1),
-    units: { throughput: 'requests or events per second', latency: 'µs, send to reply, per request', rss: 'MB, server child after the run', cpu: 'µs of CPU (user+system) per message' },
+    units: {
+      throughput: 'requests or events per second',
+      latency: 'µs, send to reply, per request',
+      rss: 'MB, server child after the run',
+      cpu: 'µs of CPU (user+system) per message',
+    },
     scenarios: rounded,
     ratios: computeRatios(results),
   };
 }
 
 const fmt = (value: number | null, digits = 0): string =>
-  value === null || !Number.isFinite(value) ? '–' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  value === null || !Number.isFinite(value)
+    ? '–'
+    : value.toLocaleString('en-US', {
+        maximumFractionDigits: digits,
+        minimumFractionDigits: digits,
+      });
 
-const HEAD = ['scenario', 'in flight', 'msg/s', 'p50 µs', 'p99 µs', 'server RSS MB', 'server CPU µs/msg', 'client CPU µs/msg'];
+const HEAD = [
+  'scenario',
+  'in flight',
+  'msg/s',
+  'p50 µs',
+  'p99 µs',
+  'server RSS MB',
+  'server CPU µs/msg',
+  'client CPU µs/msg',
+];
 
 function row(r: ScenarioResult): string[] {
-  return [r.id, fmt(r.inFlight), fmt(r.throughput), fmt(r.p50Us), fmt(r.p99Us), fmt(r.serverRssMb), fmt(r.serverCpuUsPerMsg, 1), fmt(r.clientCpuUsPerMsg, 1)];
+  return [
+    r.id,
+    fmt(r.inFlight),
+    fmt(r.throughput),
+    fmt(r.p50Us),
+    fmt(r.p99Us),
+    fmt(r.serverRssMb),
+    fmt(r.serverCpuUsPerMsg, 1),
+    fmt(r.clientCpuUsPerMsg, 1),
+  ];
 }
 
 const verdict = (r: Ratio): string => (r.met === null ? 'n/a' : r.met ? 'met' : 'NOT met');
@@ -83,20 +169,37 @@ const verdict = (r: Ratio): string => (r.met === null ? 'n/a' : r.met ? 'met' : 
 export function consoleReport(results: readonly ScenarioResult[]): string {
   const rows = [HEAD, ...results.map(row)];
   const widths = HEAD.map((_, i) => Math.max(...rows.map((cells) => cells[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const out = [line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...results.map((r) => line(row(r)))];
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const out = [
+    line(HEAD),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...results.map((r) => line(row(r))),
+  ];
   const notes = results.filter((r) => r.note !== undefined || r.status !== 'ok');
-  if (notes.length > 0) out.push('', ...notes.map((r) => `${r.id}: ${r.status}${r.note ? ` (${r.note})` : ''}`));
+  if (notes.length > 0)
+    out.push('', ...notes.map((r) => `${r.id}: ${r.status}${r.note ? ` (${r.note})` : ''}`));
   out.push('', 'Ratios vs targets:');
-  for (const r of computeRatios(results)) out.push(`  ${r.label.padEnd(46)} ${fmt(r.value, 2).padStart(6)}×  target ${r.target.padEnd(7)} ${verdict(r)}`);
+  for (const r of computeRatios(results))
+    out.push(
+      `  ${r.label.padEnd(46)} ${fmt(r.value, 2).padStart(6)}×  target ${r.target.padEnd(7)} ${verdict(r)}`,
+    );
   return out.join('\n');
 }
 
 export function markdownReport(results: readonly ScenarioResult[], config: BenchConfig): string {
   const cells = (c: string[]) => `| ${c.join(' | ')} |`;
-  const figures = [cells(HEAD), cells(HEAD.map((_, i) => (i === 0 ? '---' : '---:'))), ...results.map((r) => cells(row(r).map((c, i) => (i === 0 ? `\`${c}\`` : c))))];
-  const ratios = computeRatios(results).map((r) => cells([r.label, `${fmt(r.value, 2)}×`, r.target, verdict(r)]));
-  const skipped = results.filter((r) => r.status !== 'ok' || r.note).map((r) => `- \`${r.id}\`: ${r.status}${r.note ? `: ${r.note}` : ''}`);
+  const figures = [
+    cells(HEAD),
+    cells(HEAD.map((_, i) => (i === 0 ? '---' : '---:'))),
+    ...results.map((r) => cells(row(r).map((c, i) => (i === 0 ? `\`${c}\`` : c)))),
+  ];
+  const ratios = computeRatios(results).map((r) =>
+    cells([r.label, `${fmt(r.value, 2)}×`, r.target, verdict(r)]),
+  );
+  const skipped = results
+    .filter((r) => r.status !== 'ok' || r.note)
+    .map((r) => `- \`${r.id}\`: ${r.status}${r.note ? `: ${r.note}` : ''}`);
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench\`: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}),`,
     `${PAYLOAD_BYTES}-byte JSON payloads, server and client in separate processes over loopback TCP,`,

@@ -3,31 +3,78 @@ import type { BenchConfig } from './config.js';
 import { ChildLink, withTimeout } from './ipc.js';
 import type { EmitResult, LoadResult } from './roles/client.js';
 import type { ServerSnapshot } from './roles/server.js';
-import type { BenchEnv, Figures, PairScenario, Scenario, ScenarioResult, SoloScenario } from './scenario.js';
+import type {
+  BenchEnv,
+  Figures,
+  PairScenario,
+  Scenario,
+  ScenarioResult,
+  SoloScenario,
+} from './scenario.js';
 
 const CHILD = new URL('./child.js', import.meta.url).pathname;
 const READY_MS = 15_000;
 const CALL_SLACK_MS = 20_000; // on top of a phase's own length: ZmqClient's 10 s timeout, slow teardown
 
-const EMPTY: Figures = { throughput: null, p50Us: null, p99Us: null, p999Us: null, serverRssMb: null, serverCpuUsPerMsg: null, clientCpuUsPerMsg: null, messages: null };
+const EMPTY: Figures = {
+  throughput: null,
+  p50Us: null,
+  p99Us: null,
+  p999Us: null,
+  serverRssMb: null,
+  serverCpuUsPerMsg: null,
+  clientCpuUsPerMsg: null,
+  messages: null,
+};
 
-export function baseResult(s: Scenario, status: ScenarioResult['status'], note?: string): ScenarioResult {
+export function baseResult(
+  s: Scenario,
+  status: ScenarioResult['status'],
+  note?: string,
+): ScenarioResult {
   const inFlight = s.kind === 'solo' ? null : s.inFlight;
-  return { id: s.id, transport: s.transport, kind: s.kind, inFlight, description: s.description, status, note, ...EMPTY };
+  return {
+    id: s.id,
+    transport: s.transport,
+    kind: s.kind,
+    inFlight,
+    description: s.description,
+    status,
+    note,
+    ...EMPTY,
+  };
 }
 
 /** Runs one scenario in fresh child processes and always stops them, whatever happens. */
 export async function runScenario(s: Scenario, config: BenchConfig): Promise<ScenarioResult> {
-  const env: BenchEnv = { host: config.host, ports: await freePorts(), natsUrl: config.natsUrl, redisUrl: config.redisUrl };
+  const env: BenchEnv = {
+    host: config.host,
+    ports: await freePorts(),
+    natsUrl: config.natsUrl,
+    redisUrl: config.redisUrl,
+  };
   const links: ChildLink[] = [];
   const fork = (role: string): ChildLink => {
-    const execArgv = config.profile === role ? [`--cpu-prof`, `--cpu-prof-dir=${config.profileDir}`, `--cpu-prof-name=${s.id}.${role}.cpuprofile`] : [];
-    const link = ChildLink.fork(CHILD, [role, s.id, JSON.stringify(env)], `${s.id} ${role}`, execArgv);
+    const execArgv =
+      config.profile === role
+        ? [
+            `--cpu-prof`,
+            `--cpu-prof-dir=${config.profileDir}`,
+            `--cpu-prof-name=${s.id}.${role}.cpuprofile`,
+          ]
+        : [];
+    const link = ChildLink.fork(
+      CHILD,
+      [role, s.id, JSON.stringify(env)],
+      `${s.id} ${role}`,
+      execArgv,
+    );
     links.push(link);
     return link;
   };
   // Per-scenario budget: a wedged scenario is recorded as failed and the run goes on.
-  const budgetMs = READY_MS * 2 + (config.warmupSeconds + config.seconds) * 6_000 + CALL_SLACK_MS * 2;
+  const budgetMs =
+    READY_MS * 2 + (config.warmupSeconds + config.seconds) * 6_000 + CALL_SLACK_MS * 2;
   try {
     const figures = await withTimeout(
       s.kind === 'solo' ? runSolo(s, config, fork) : runPair(s, config, fork),
@@ -49,7 +96,10 @@ async function runSolo(s: SoloScenario, config: BenchConfig, fork: Fork): Promis
   const solo = fork('solo');
   await solo.ready(READY_MS);
   const phaseMs = (config.warmupSeconds + config.seconds) * 1000 + CALL_SLACK_MS;
-  const figures = await solo.call<Partial<Figures>>({ cmd: 'run', warmupSeconds: config.warmupSeconds, seconds: config.seconds }, phaseMs);
+  const figures = await solo.call<Partial<Figures>>(
+    { cmd: 'run', warmupSeconds: config.warmupSeconds, seconds: config.seconds },
+    phaseMs,
+  );
   const { seq: _seq, ok: _ok, ...rest } = figures;
   return { figures: rest };
 }
@@ -59,12 +109,22 @@ async function runPair(s: PairScenario, config: BenchConfig, fork: Fork): Promis
   await server.ready(READY_MS);
   const client = fork('client');
   await client.ready(READY_MS);
-  return s.kind === 'request' ? measureRequests(s, config, server, client) : measureEvents(s, config, server, client);
+  return s.kind === 'request'
+    ? measureRequests(s, config, server, client)
+    : measureEvents(s, config, server, client);
 }
 
-async function measureRequests(s: PairScenario, config: BenchConfig, server: ChildLink, client: ChildLink): Promise<Outcome> {
+async function measureRequests(
+  s: PairScenario,
+  config: BenchConfig,
+  server: ChildLink,
+  client: ChildLink,
+): Promise<Outcome> {
   const phase = (seconds: number, record: boolean) =>
-    client.call<LoadResult>({ cmd: 'load', seconds, concurrency: s.inFlight, record }, seconds * 1000 + CALL_SLACK_MS);
+    client.call<LoadResult>(
+      { cmd: 'load', seconds, concurrency: s.inFlight, record },
+      seconds * 1000 + CALL_SLACK_MS,
+    );
   const warm = await phase(config.warmupSeconds, false);
   if (warm.completed === 0) throw new Error(`no reply during warm-up: ${warm.firstError}`);
   const before = await server.call<ServerSnapshot>({ cmd: 'mark' }, 5_000);
@@ -91,13 +151,21 @@ async function measureRequests(s: PairScenario, config: BenchConfig, server: Chi
  * × seconds, then throughput = N / (first emit → N-th arrival), which includes draining whatever
  * the sender buffered (Nest TCP, NATS and Redis buffer without bound; ZeroMQ stops at its HWM).
  */
-async function measureEvents(s: PairScenario, config: BenchConfig, server: ChildLink, client: ChildLink): Promise<Outcome> {
+async function measureEvents(
+  s: PairScenario,
+  config: BenchConfig,
+  server: ChildLink,
+  client: ChildLink,
+): Promise<Outcome> {
   const emit = (args: { seconds?: number; count?: number }, ms: number) =>
     client.call<EmitResult>({ cmd: 'emit', window: s.inFlight, ...args }, ms);
   const waitFor = (count: number, timeoutMs: number) =>
     server.call<ServerSnapshot>({ cmd: 'waitFor', count, timeoutMs }, timeoutMs + 5_000);
 
-  const warm = await emit({ seconds: config.warmupSeconds }, config.warmupSeconds * 1000 + CALL_SLACK_MS);
+  const warm = await emit(
+    { seconds: config.warmupSeconds },
+    config.warmupSeconds * 1000 + CALL_SLACK_MS,
+  );
   if (warm.sent === 0) throw new Error(`no event sent during warm-up: ${warm.firstError}`);
   const warmEnd = await waitFor(warm.sent, 10_000);
   if (warmEnd.count === 0) throw new Error('no event received during warm-up');
@@ -106,12 +174,17 @@ async function measureEvents(s: PairScenario, config: BenchConfig, server: Child
 
   const before = await server.call<ServerSnapshot>({ cmd: 'mark' }, 5_000);
   const drainMs = config.seconds * 4_000 + 10_000;
-  const [run, end] = await Promise.all([emit({ count: n }, config.seconds * 5_000 + CALL_SLACK_MS), waitFor(before.count + n, drainMs)]);
+  const [run, end] = await Promise.all([
+    emit({ count: n }, config.seconds * 5_000 + CALL_SLACK_MS),
+    waitFor(before.count + n, drainMs),
+  ]);
   const received = end.count - before.count;
-  if (received <= 0) throw new Error(`no event received: ${run.firstError ?? 'sender reported no error'}`);
+  if (received <= 0)
+    throw new Error(`no event received: ${run.firstError ?? 'sender reported no error'}`);
   const notes: string[] = [];
   if (!warmEnd.reached) notes.push(`warm-up: ${warm.sent - warmEnd.count} events lost`);
-  if (!end.reached) notes.push(`${n - received} of ${n} events not received within ${drainMs / 1000} s`);
+  if (!end.reached)
+    notes.push(`${n - received} of ${n} events not received within ${drainMs / 1000} s`);
   if (run.errors > 0) notes.push(`${run.errors} emit errors, first: ${run.firstError}`);
   return {
     figures: {

@@ -4,9 +4,13 @@ import { ZmqServer } from '@sluice/zeromq';
 import type { DemoConfig } from './demo.config.js';
 import { DemoModule } from './demo.module.js';
 
-/** Builds the hybrid app: HTTP plus the ZeroMQ ROUTER and PULL sockets. Used by main and tests. */
+/**
+ * Builds the hybrid app: HTTP (index, /dashboard) plus the ZeroMQ ROUTER and PULL sockets.
+ * Used by main and tests. RateLimitModule hands its registry to the ZmqServer, and the
+ * dashboard finds the server, both through Nest's RPC target registry.
+ */
 export async function bootstrapDemo(config: DemoConfig, logger?: false): Promise<INestApplication> {
-  const app = await NestFactory.create(DemoModule, { logger });
+  const app = await NestFactory.create(DemoModule.forRoot(config), { logger });
   app.connectMicroservice(
     {
       strategy: new ZmqServer({
@@ -17,6 +21,9 @@ export async function bootstrapDemo(config: DemoConfig, logger?: false): Promise
     { inheritAppConfig: true },
   );
   app.enableShutdownHooks();
+  // Init first: RateLimitModule hands its registry to the ZmqServer in an init hook, and the
+  // server builds its admission gates when it starts listening.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
   return app;

@@ -1,11 +1,27 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { RateLimitModule } from '@sluice/rate-limit';
+import { ControlController } from './control.controller.js';
+import type { DemoConfig } from './demo.config.js';
+import { demoRateLimits } from './demo.limits.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { HttpController } from './http.controller.js';
 import { IngestController } from './ingest.controller.js';
 import { QueryController } from './query.controller.js';
-import { ReadingsStore } from './readings.store.js';
+import { ReadingsModule } from './readings.module.js';
 
-@Module({
-  controllers: [IngestController, QueryController, HttpController],
-  providers: [{ provide: ReadingsStore, useFactory: () => new ReadingsStore() }],
-})
-export class DemoModule {}
+/** The ingestion service: PULL ingestion, ROUTER queries and control, HTTP index and dashboard. */
+@Module({})
+export class DemoModule {
+  static forRoot(config: DemoConfig): DynamicModule {
+    return {
+      module: DemoModule,
+      imports: [
+        // Global: the dashboard reads the same registry the transport enforces.
+        RateLimitModule.forRoot({ ...demoRateLimits(config.limits), isGlobal: true }),
+        ReadingsModule,
+        DashboardModule,
+      ],
+      controllers: [IngestController, QueryController, ControlController, HttpController],
+    };
+  }
+}

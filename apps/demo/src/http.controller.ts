@@ -1,12 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
-import { ReadingsStore } from './readings.store.js';
+import { ReadingsStore, type ReadingsStats } from './readings.store.js';
 
 @Controller()
 export class HttpController {
   constructor(private readonly store: ReadingsStore) {}
 
   @Get()
-  index(): { service: string; stats: { sensors: number; ingested: number } } {
-    return { service: 'sluice-demo', stats: this.store.stats() };
+  index(): { service: string; stats: ReadingsStats; dashboard: string } {
+    return { service: 'sluice-demo', stats: this.store.stats(), dashboard: '/dashboard' };
   }
 }

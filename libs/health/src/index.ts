@@ -1,1 +1,16 @@
-export {};
+export * from './health.constants.js';
+export * from './zmq-health-options.interface.js';
+export * from './health-status-rules.js';
+export * from './server-snapshot.js';
+export * from './rate-sampler.js';
+export * from './top-counts.js';
+export * from './zmq-servers.js';
+export * from './health-details.js';
+export * from './zmq-health.indicator.js';
+export * from './zmq-client-health.indicator.js';
+export * from './metric-collectors.js';
+export * from './zmq-metrics.js';
+export * from './zmq-metrics.interceptor.js';
+export * from './metrics-handler.js';
+export * from './zmq-health.module-definition.js';
+export * from './zmq-health.module.js';

@@ -20,7 +20,15 @@ const MODULE_KEYS = [
   'idleEvictMs',
   'shadow',
   'store',
+  'events',
   'isGlobal',
+];
+const EVENTS_KEYS = [
+  'intervalMs',
+  'nearLimitRatio',
+  'sustainedAfterMs',
+  'sustainedShare',
+  'quietAfterMs',
 ];
 const DEFAULTS_KEYS = ['action', 'shadow', 'burst'];
 const SOCKET_KEYS = ['router', 'pull', 'sub'];
@@ -55,6 +63,12 @@ function checkPositiveInt(value: unknown, path: string, fix: string) {
 function checkAction(value: unknown, path: string) {
   if (value !== undefined && !ACTIONS.includes(value as RateLimitAction)) {
     fail(path, 'must be one of drop, pause, reject', value, 'pick one of them');
+  }
+}
+
+function checkRatio(value: unknown, path: string, fix: string) {
+  if (value !== undefined && (typeof value !== 'number' || !(value > 0 && value <= 1))) {
+    fail(path, 'must be a number above 0 and at most 1', value, fix);
   }
 }
 
@@ -189,6 +203,23 @@ export function validateRateLimitOptions(
       'must implement RateLimitStore',
       options.store,
       'pass a store with consume()',
+    );
+  }
+  if (options.events !== undefined) {
+    const events = options.events;
+    const path = `${root}.events`;
+    if (!isPlainObject(events)) {
+      fail(path, 'must be an object', events, "pass { intervalMs: '1s', nearLimitRatio: 0.8 }");
+    }
+    checkKeys(events, EVENTS_KEYS, path);
+    for (const key of ['intervalMs', 'sustainedAfterMs', 'quietAfterMs'] as const) {
+      if (events[key] !== undefined) parseDuration(events[key], `${path}.${key}`);
+    }
+    checkRatio(events.nearLimitRatio, `${path}.nearLimitRatio`, 'e.g. 0.8 for 80% of the limit');
+    checkRatio(
+      events.sustainedShare,
+      `${path}.sustainedShare`,
+      'e.g. 0.1 when 10% of messages limited counts as sustained throttling',
     );
   }
   if (options.sockets !== undefined) {

@@ -1,3 +1,4 @@
+import type { RateLimitEventsOptions } from './rate-limit-event.interface.js';
 import type { RateLimitStore } from './rate-limit-store.interface.js';
 
 /**
@@ -65,6 +66,8 @@ export interface RateLimitModuleOptions {
   shadow?: boolean;
   /** Default: a memory store. */
   store?: RateLimitStore;
+  /** Thresholds of the `RateLimitEvents` stream (docs/alerts.md). */
+  events?: RateLimitEventsOptions;
 }
 
 /** A rule after validation, durations in ms, name and key filled in. */

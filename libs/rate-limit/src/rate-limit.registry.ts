@@ -13,6 +13,8 @@ import type {
 } from './rate-limit.interfaces.js';
 import { RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
 import type { RateLimitStore } from './rate-limit-store.interface.js';
+import type { RateLimitConfigChange } from './rate-limit-event.interface.js';
+import { type Observable, Subject } from 'rxjs';
 
 /** One rule with its live state, as `RateLimitRegistry.list()` reports it. */
 export interface RateLimitRuleState {
@@ -75,6 +77,9 @@ export class RateLimitRegistry implements OnModuleDestroy {
   private readonly samples = new Map<CompiledRule, Sample[]>();
   private readonly logger = new Logger('RateLimit');
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly configChanged = new Subject<RateLimitConfigChange>();
+  /** Every rule `setLimit` changed, at once (read by `RateLimitEvents`). */
+  readonly configChanges$: Observable<RateLimitConfigChange> = this.configChanged.asObservable();
 
   constructor(@Optional() @Inject(RATE_LIMIT_OPTIONS) options?: RateLimitModuleOptions) {
     // Start-up validation: a bad option fails the application bootstrap.
@@ -162,10 +167,12 @@ export class RateLimitRegistry implements OnModuleDestroy {
     for (const entry of this.entries) {
       for (const rule of entry.rules) {
         if (rule.name === name || rule.id === name) {
+          const previous = { limit: rule.limit, perMs: rule.perMs, burst: rule.burst };
           rule.setLimit(limit, per);
           // Old arrival times are scaled to the old rate: start the rule afresh under the new one.
           entry.store.forget?.(rule);
           changed++;
+          this.configChanged.next({ rule, previous });
         }
       }
     }

@@ -6,6 +6,14 @@ export { ZmqClient } from './client/zmq.client.js';
 export type { ZmqServerOptions, ZmqSubOptions } from './interfaces/zmq-server-options.interface.js';
 export type { ZmqClientOptions } from './interfaces/zmq-client-options.interface.js';
 export type {
+  ZmqCurveAllowList,
+  ZmqCurveClientOptions,
+  ZmqCurveServerOptions,
+} from './interfaces/zmq-curve-options.interface.js';
+export type { AuthRefusedEvent } from './server/server-sockets.js';
+export { curveRoutingId } from './security/curve-identity.js';
+export { type KeyPairFiles, writeKeyPair } from './security/generate-keys.js';
+export type {
   ZmqBindOptions,
   ZmqConnectOptions,
   ZmqDeserializer,

@@ -60,5 +60,7 @@ export const ZmqEvent = {
   PeerDisconnected: 'peer:disconnected',
   Malformed: 'malformed',
   Error: 'error',
+  /** A connection refused at the CURVE handshake (key not on the allow-list). */
+  AuthRefused: 'auth:refused',
 } as const;
 export type ZmqEvent = (typeof ZmqEvent)[keyof typeof ZmqEvent];

@@ -29,11 +29,18 @@ export interface EmitResult {
  * at a time, for `seconds`; latency is per request, send to reply. `emit`: workers awaiting
  * `window` emits at a time, for `seconds` or until `count` were accepted.
  */
-export async function clientRole(scenario: PairScenario, env: BenchEnv): Promise<{ handlers: Handlers; close: () => Promise<void> }> {
+export async function clientRole(
+  scenario: PairScenario,
+  env: BenchEnv,
+): Promise<{ handlers: Handlers; close: () => Promise<void> }> {
   const client = await scenario.client(env);
   const expected = JSON.stringify(PAYLOAD);
 
-  const load = async (seconds: number, concurrency: number, record: boolean): Promise<LoadResult> => {
+  const load = async (
+    seconds: number,
+    concurrency: number,
+    record: boolean,
+  ): Promise<LoadResult> => {
     const latencies = new LatencyRecorder();
     let completed = 0;
     let errors = 0;
@@ -48,7 +55,8 @@ export async function clientRole(scenario: PairScenario, env: BenchEnv): Promise
           const reply = await client.request(PAYLOAD);
           const us = (performance.now() - sentAt) * 1000;
           // One check per run that the echo really echoes (a transport returning nothing would look fast).
-          if (completed === 0 && JSON.stringify(reply) !== expected) throw new Error(`bad echo: ${JSON.stringify(reply)}`);
+          if (completed === 0 && JSON.stringify(reply) !== expected)
+            throw new Error(`bad echo: ${JSON.stringify(reply)}`);
           completed++;
           if (record) latencies.add(us);
         } catch (error) {
@@ -63,7 +71,11 @@ export async function clientRole(scenario: PairScenario, env: BenchEnv): Promise
     return { completed, errors, firstError, elapsedMs, cpuUs: cpuMicros() - cpu0, ...summary };
   };
 
-  const emit = async (window: number, seconds: number | undefined, count: number | undefined): Promise<EmitResult> => {
+  const emit = async (
+    window: number,
+    seconds: number | undefined,
+    count: number | undefined,
+  ): Promise<EmitResult> => {
     let issued = 0;
     let sent = 0;
     let errors = 0;
@@ -90,7 +102,8 @@ export async function clientRole(scenario: PairScenario, env: BenchEnv): Promise
 
   const handlers: Handlers = {
     load: async (c) => load(Number(c.seconds), Number(c.concurrency), c.record === true),
-    emit: async (c) => emit(Number(c.window), c.seconds as number | undefined, c.count as number | undefined),
+    emit: async (c) =>
+      emit(Number(c.window), c.seconds as number | undefined, c.count as number | undefined),
   };
   return { handlers, close: () => client.close() };
 }

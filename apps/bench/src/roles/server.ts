@@ -15,7 +15,10 @@ export interface ServerSnapshot {
  * `mark` (CPU, RSS, count now) and `waitFor` (resolves when the count reaches a total, with the
  * monotonic time of the message that reached it: the end of an event run).
  */
-export async function serverRole(scenario: PairScenario, env: BenchEnv): Promise<{ handlers: Handlers; close: () => Promise<void> }> {
+export async function serverRole(
+  scenario: PairScenario,
+  env: BenchEnv,
+): Promise<{ handlers: Handlers; close: () => Promise<void> }> {
   let count = 0;
   let target = Number.POSITIVE_INFINITY;
   let onTarget: ((t: number) => void) | undefined;
@@ -24,7 +27,12 @@ export async function serverRole(scenario: PairScenario, env: BenchEnv): Promise
   };
   const server = await scenario.server(env, onMessage);
 
-  const snapshot = (): ServerSnapshot => ({ count, cpuUs: cpuMicros(), rssMb: process.memoryUsage.rss() / 2 ** 20, t: monotonicMs() });
+  const snapshot = (): ServerSnapshot => ({
+    count,
+    cpuUs: cpuMicros(),
+    rssMb: process.memoryUsage.rss() / 2 ** 20,
+    t: monotonicMs(),
+  });
 
   const handlers: Handlers = {
     mark: async () => snapshot(),

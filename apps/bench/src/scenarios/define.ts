@@ -18,7 +18,12 @@ export const DEFAULT_EVENT_WINDOW = 100;
 
 /** `<transport>.req@1`, `<transport>.req@100`, `<transport>.events`. */
 export function transportScenarios(def: TransportDef): PairScenario[] {
-  const shared = { transport: def.transport, probe: def.probe, server: def.server, client: def.client };
+  const shared = {
+    transport: def.transport,
+    probe: def.probe,
+    server: def.server,
+    client: def.client,
+  };
   const requests: PairScenario[] = IN_FLIGHT_LEVELS.map((inFlight) => ({
     ...shared,
     id: `${def.transport}.req@${inFlight}`,

@@ -1,6 +1,12 @@
 import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type ClientProxy, EventPattern, MessagePattern, type MicroserviceOptions, Payload } from '@nestjs/microservices';
+import {
+  type ClientProxy,
+  EventPattern,
+  MessagePattern,
+  type MicroserviceOptions,
+  Payload,
+} from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import type { BenchClient, BenchServer } from '../scenario.js';
 
@@ -26,12 +32,18 @@ class EchoController {
 class EchoModule {}
 
 /** A real Nest microservice with `options` (a built-in transport or `{ strategy }`). */
-export async function startNestServer(options: MicroserviceOptions, hook: () => void): Promise<BenchServer> {
+export async function startNestServer(
+  options: MicroserviceOptions,
+  hook: () => void,
+): Promise<BenchServer> {
   onMessage = hook;
-  const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(EchoModule, {
-    ...options,
-    logger: ['error'],
-  });
+  const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(
+    EchoModule,
+    {
+      ...options,
+      logger: ['error'],
+    },
+  );
   await app.listen();
   return { close: () => app.close() };
 }

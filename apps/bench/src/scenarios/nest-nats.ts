@@ -10,17 +10,23 @@ export const nestNatsScenarios = transportScenarios({
   request: 'Nest NATS: ClientProxy.send → @MessagePattern echo (via nats-server)',
   event: 'Nest NATS: ClientProxy.emit → @EventPattern (via nats-server)',
   probe: async (env) => {
-    if (natsClientPackage() === undefined) return 'neither @nats-io/transport-node nor nats is installed';
+    if (natsClientPackage() === undefined)
+      return 'neither @nats-io/transport-node nor nats is installed';
     const { host, port } = hostPort(env.natsUrl, 4222);
     // A NATS server greets every connection with INFO: no need to write anything.
     return probeTcp(host, port, 'NATS');
   },
   server: (env, onMessage) => {
     installNatsAlias();
-    return startNestServer({ transport: Transport.NATS, options: { servers: [env.natsUrl] } }, onMessage);
+    return startNestServer(
+      { transport: Transport.NATS, options: { servers: [env.natsUrl] } },
+      onMessage,
+    );
   },
   client: (env) => {
     installNatsAlias();
-    return nestClient(ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [env.natsUrl] } }));
+    return nestClient(
+      ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [env.natsUrl] } }),
+    );
   },
 });

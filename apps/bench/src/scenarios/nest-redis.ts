@@ -32,5 +32,11 @@ export const nestRedisScenarios = transportScenarios({
   },
   server: (env, onMessage) =>
     startNestServer({ transport: Transport.REDIS, options: redisOptions(env.redisUrl) }, onMessage),
-  client: (env) => nestClient(ClientProxyFactory.create({ transport: Transport.REDIS, options: redisOptions(env.redisUrl) })),
+  client: (env) =>
+    nestClient(
+      ClientProxyFactory.create({
+        transport: Transport.REDIS,
+        options: redisOptions(env.redisUrl),
+      }),
+    ),
 });

@@ -8,7 +8,15 @@ export const nestTcpScenarios = transportScenarios({
   request: 'Nest TCP: ClientProxy.send → @MessagePattern echo',
   event: 'Nest TCP: ClientProxy.emit → @EventPattern',
   server: (env, onMessage) =>
-    startNestServer({ transport: Transport.TCP, options: { host: env.host, port: env.ports[0] } }, onMessage),
+    startNestServer(
+      { transport: Transport.TCP, options: { host: env.host, port: env.ports[0] } },
+      onMessage,
+    ),
   client: (env) =>
-    nestClient(ClientProxyFactory.create({ transport: Transport.TCP, options: { host: env.host, port: env.ports[0] } })),
+    nestClient(
+      ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: { host: env.host, port: env.ports[0] },
+      }),
+    ),
 });

@@ -30,7 +30,9 @@ export function installNatsAlias(): void {
   installed = true;
   const target = require.resolve('nats');
   // CommonJS: Nest's ClientNats loads the package with createRequire(import.meta.url)(name).
-  const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const loader = Module as unknown as {
+    _resolveFilename: (request: string, ...rest: unknown[]) => string;
+  };
   const original = loader._resolveFilename;
   loader._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
     return original.call(this, request === NATS_V3 ? target : request, ...rest);

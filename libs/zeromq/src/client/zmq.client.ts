@@ -5,6 +5,7 @@ import type { ZmqClientOptions } from '../interfaces/zmq-client-options.interfac
 import type { ZmqDeserializer, ZmqSerializer } from '../interfaces/zmq-socket-options.interface.js';
 import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
 import { validateClientOptions } from '../options/validate-options.js';
+import { openClientSecurity, secureClientSocket } from '../security/client-security.js';
 import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
 import { SocketWriter } from '../sockets/socket-writer.js';
 import { HEADERS, MessageKind, WIRE_VERSION } from '../wire/wire.constants.js';
@@ -175,13 +176,15 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
   }
 
   private async openSockets(): Promise<ZmqClientSockets> {
-    const { dealer, push, pub } = this.options;
+    const { dealer, push, pub, curve } = this.options;
     const sockets: ZmqClientSockets = {};
     this.sockets = sockets;
+    const security = curve === undefined ? undefined : openClientSecurity(curve, this.logger);
     if (dealer) {
       const socket = new Dealer();
       sockets.dealer = socket;
       applySocketOptions(socket, DEFAULT_CLIENT_SOCKET_OPTIONS, dealer);
+      secureClientSocket(socket, security, this.logger, true);
       const endpoints = endpointsOf(dealer.connect);
       this.watchConnection(socket, endpoints.length === 1);
       connectAll(socket, endpoints);
@@ -194,12 +197,14 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       const socket = new Publisher();
       sockets.pub = socket;
       applySocketOptions(socket, DEFAULT_CLIENT_SOCKET_OPTIONS, pub);
+      secureClientSocket(socket, security, this.logger, false);
       await bindAll(socket, endpointsOf(pub.bind), 'pub');
       this.eventWriter = new SocketWriter(socket, () => undefined);
     } else if (push) {
       const socket = new Push();
       sockets.push = socket;
       applySocketOptions(socket, DEFAULT_CLIENT_SOCKET_OPTIONS, push);
+      secureClientSocket(socket, security, this.logger, true);
       connectAll(socket, endpointsOf(push.connect));
       this.eventWriter = new SocketWriter(socket, () => undefined);
     }

@@ -1,4 +1,5 @@
 import type { RetryOnRateLimitOptions } from '../client/retry-after-backoff.js';
+import type { ZmqCurveClientOptions } from './zmq-curve-options.interface.js';
 import type {
   ZmqBindOptions,
   ZmqConnectOptions,
@@ -24,4 +25,9 @@ export interface ZmqClientOptions {
   serializer?: ZmqSerializer;
   /** Body codec for replies; JSON by default. */
   deserializer?: ZmqDeserializer;
+  /**
+   * CURVE encryption on every socket of this client: the server's public key and this client's
+   * key pair; the routing id becomes the client's public key (docs/security.md). Off by default.
+   */
+  curve?: ZmqCurveClientOptions;
 }

@@ -1,4 +1,5 @@
 import type { RateLimitRegistry } from '@sluice/rate-limit';
+import type { ZmqCurveServerOptions } from './zmq-curve-options.interface.js';
 import type {
   ZmqBindOptions,
   ZmqConnectOptions,
@@ -32,4 +33,9 @@ export interface ZmqServerOptions {
    * (e.g. from a microservice `useFactory` with `inject: [RateLimitRegistry]`).
    */
   rateLimits?: RateLimitRegistry;
+  /**
+   * CURVE encryption and client authentication on every socket of this server: the server key
+   * pair and the allow-list of client keys (docs/security.md). Off by default.
+   */
+  curve?: ZmqCurveServerOptions;
 }

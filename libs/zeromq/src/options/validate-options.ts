@@ -3,6 +3,7 @@ import type {
   ZmqServerOptions,
   ZmqSubOptions,
 } from '../interfaces/zmq-server-options.interface.js';
+import { validateClientCurve, validateServerCurve } from '../security/validate-curve-options.js';
 import { ZmqConfigError } from './zmq-config.error.js';
 import {
   SOCKET_OPTION_NAMES,
@@ -23,6 +24,7 @@ const SERVER_KEYS = [
   'maxPatternBytes',
   'drainTimeout',
   'rateLimits',
+  'curve',
 ];
 const CLIENT_KEYS = [
   'dealer',
@@ -32,6 +34,7 @@ const CLIENT_KEYS = [
   'retryOnRateLimit',
   'serializer',
   'deserializer',
+  'curve',
 ];
 
 const SEND_ONLY = ['sendHighWaterMark', 'sendTimeout'];
@@ -122,6 +125,7 @@ export function validateServerOptions(options: ZmqServerOptions): void {
       'how long close() waits for in-flight handlers, in ms',
     );
   }
+  if (options.curve !== undefined) validateServerCurve(options.curve, `${path}.curve`);
 }
 
 export function validateClientOptions(options: ZmqClientOptions): void {
@@ -164,4 +168,5 @@ export function validateClientOptions(options: ZmqClientOptions): void {
       );
     }
   }
+  if (options.curve !== undefined) validateClientCurve(options.curve, `${path}.curve`);
 }

@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { Pull, Router, type Socket, Subscriber } from 'zeromq';
 import type { ZmqServerOptions } from '../interfaces/zmq-server-options.interface.js';
+import { applyCurveSocketOptions, reconnectWhenRefused } from '../security/curve-sockets.js';
+import { ServerSecurity } from '../security/server-security.js';
 import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
 import { type PeerEvent, PeerMonitor } from '../sockets/peer-monitor.js';
 import { SocketWriter } from '../sockets/socket-writer.js';
@@ -10,17 +13,42 @@ import {
   SocketKind,
 } from '../zmq.constants.js';
 
-type Emit = (event: 'peer:connected' | 'peer:disconnected', payload: PeerEvent) => void;
+/** A connection refused at the CURVE handshake (ZAP status 400: key not allowed). */
+export interface AuthRefusedEvent {
+  socket: SocketKind;
+  /** The endpoint the socket bound or connected (ZeroMQ events carry no peer address). */
+  address: string;
+  status: number | undefined;
+}
+
+type Emit = {
+  (event: 'peer:connected' | 'peer:disconnected', payload: PeerEvent): void;
+  (event: 'auth:refused', payload: AuthRefusedEvent): void;
+};
 
 /** The open sockets of a server, their monitors and the ROUTER's single writer. */
 export class ServerSockets {
   readonly sockets: { router?: Router; pull?: Pull; sub?: Subscriber } = {};
   routerWriter: SocketWriter | undefined;
+  /** The CURVE side (keys, allow-list, ZAP domain) when `options.curve` is set. */
+  security: ServerSecurity | undefined;
+  /** Handshakes refused by the ZAP handler, per socket (from the sockets' own events). */
+  readonly authRefused: Partial<Record<SocketKind, number>> = {};
   private readonly monitors: PeerMonitor[] = [];
   private replyFailed: (error: unknown) => void = () => undefined;
 
   watch(socket: Socket, name: SocketKind, emit: Emit): void {
     this.monitors.push(new PeerMonitor(socket, name, emit));
+  }
+
+  /** With CURVE: makes `socket` a CURVE server (before it binds or connects), counts refusals. */
+  secure(socket: Socket, name: SocketKind, emit: Emit): void {
+    if (this.security === undefined) return;
+    applyCurveSocketOptions(socket, this.security.socketOptions);
+    socket.events.on('handshake:error:auth', ({ address, error }) => {
+      this.authRefused[name] = (this.authRefused[name] ?? 0) + 1;
+      emit('auth:refused', { socket: name, address, status: error.status });
+    });
   }
 
   connectedPeers(): Partial<Record<SocketKind, number>> {
@@ -42,11 +70,15 @@ export class ServerSockets {
     for (const socket of [router, pull, sub]) {
       if (socket && !socket.closed) socket.close();
     }
+    // After the sockets: none of them may accept a connection without its authenticator.
+    this.security?.close();
+    this.security = undefined;
   }
 }
 
 /**
  * Opens the configured sockets with the safe defaults, binding or connecting each endpoint.
+ * With `curve`, the authenticator is registered first and each socket is a CURVE server.
  * On any failure every socket opened so far is closed again and the error names the endpoint.
  */
 export async function openServerSockets(
@@ -56,11 +88,13 @@ export async function openServerSockets(
   const opened = new ServerSockets();
   const { router, pull, sub } = options;
   try {
+    if (options.curve) opened.security = await ServerSecurity.open(options.curve);
     if (router) {
       // `mandatory`: a reply to a vanished peer fails (and is counted) instead of vanishing.
       const socket = new Router({ mandatory: true });
       opened.sockets.router = socket;
       applySocketOptions(socket, DEFAULT_ROUTER_OPTIONS, router);
+      opened.secure(socket, SocketKind.Router, emit);
       opened.watch(socket, SocketKind.Router, emit);
       await bindAll(socket, endpointsOf(router.bind), 'router');
       opened.routerWriter = new SocketWriter(socket, (error) => opened.reportReplyFailed(error));
@@ -69,6 +103,7 @@ export async function openServerSockets(
       const socket = new Pull();
       opened.sockets.pull = socket;
       applySocketOptions(socket, DEFAULT_PULL_OPTIONS, pull);
+      opened.secure(socket, SocketKind.Pull, emit);
       opened.watch(socket, SocketKind.Pull, emit);
       await bindAll(socket, endpointsOf(pull.bind), 'pull');
     }
@@ -76,9 +111,17 @@ export async function openServerSockets(
       const socket = new Subscriber();
       opened.sockets.sub = socket;
       applySocketOptions(socket, DEFAULT_SUB_OPTIONS, sub);
+      opened.secure(socket, SocketKind.Sub, emit);
       opened.watch(socket, SocketKind.Sub, emit);
       if (sub.topics === undefined) socket.subscribe();
       else socket.subscribe(...sub.topics);
+      if (opened.security) {
+        reconnectWhenRefused(
+          socket,
+          new Logger('ZmqServer'),
+          "add the publisher's public key to this server's curve.allow",
+        );
+      }
       connectAll(socket, endpointsOf(sub.connect));
     }
   } catch (error) {

@@ -1,4 +1,5 @@
 import { MALFORMED_REASONS, type MalformedReason } from '../wire/malformed-reason.js';
+import { InFlight } from './in-flight.js';
 import type { SocketKind } from '../zmq.constants.js';
 
 /** Plain counters per socket, bumped on the hot path and read by health, metrics and tests. */
@@ -30,5 +31,10 @@ export class ServerStats {
     pull: new SocketStats(),
     sub: new SocketStats(),
   };
-  inFlight = 0;
+  /** Requests and events whose handlers have not settled. */
+  readonly pending = new InFlight();
+
+  get inFlight(): number {
+    return this.pending.count;
+  }
 }

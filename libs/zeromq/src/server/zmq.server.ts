@@ -2,8 +2,10 @@ import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
 import {
+  type AdmissionDetails,
   type AdmissionGate,
   RateLimitedException,
+  RateLimitLog,
   type RateLimitRegistry,
   Verdict,
 } from '@sluice/rate-limit';
@@ -20,6 +22,7 @@ import { DEFAULT_MAX_PATTERN_BYTES, MessageKind } from '../wire/wire.constants.j
 import { DEFAULT_DRAIN_TIMEOUT_MS, SocketKind, ZmqStatus } from '../zmq.constants.js';
 import { type AdmissionGates, buildAdmissionGates } from './admission-gates.js';
 import { QuietLogger } from './quiet-logger.js';
+import { type OnMessage, readLoop } from './read-loop.js';
 import { ReplyWriter, type ResponsePacket } from './reply-writer.js';
 import { ServerEvents, type ZmqServerEventsMap } from './server-events.js';
 import { openServerSockets, type ServerSockets } from './server-sockets.js';
@@ -63,12 +66,12 @@ export class ZmqServer
   private readonly maxPatternBytes: number;
   private readonly events = new ServerEvents();
   private readonly quietLog = new QuietLogger(this.logger);
+  private readonly rateLimitLog = new RateLimitLog(new Logger('RateLimit'));
   private rateLimits: RateLimitRegistry | undefined;
   private gates: AdmissionGates = {};
   private sockets: ServerSockets | undefined;
   private replies: ReplyWriter | undefined;
   private closing: Promise<void> | undefined;
-  private drained: (() => void) | undefined;
 
   constructor(options: ZmqServerOptions) {
     super();
@@ -129,14 +132,14 @@ export class ZmqServer
         this.options.serializer ?? new JsonSerializer(),
       );
       this.sockets.onReplyFailed((error) => this.onReplyFailed(error));
-      void this.readLoop(router, SocketKind.Router, (frames) => this.onRouterMessage(frames));
+      this.startReading(router, SocketKind.Router, (frames) => this.onRouterMessage(frames));
     }
     if (pull)
-      void this.readLoop(pull, SocketKind.Pull, (frames) =>
+      this.startReading(pull, SocketKind.Pull, (frames) =>
         this.onEventMessage(SocketKind.Pull, frames),
       );
     if (sub)
-      void this.readLoop(sub, SocketKind.Sub, (frames) =>
+      this.startReading(sub, SocketKind.Sub, (frames) =>
         this.onEventMessage(SocketKind.Sub, frames),
       );
     this._status$.next(ZmqStatus.Listening);
@@ -191,16 +194,7 @@ export class ZmqServer
     const body = frames[isRequest ? 4 : 3];
     const gate = this.gates.router;
     if (gate === undefined) return this.dispatch(SocketKind.Router, pattern, body, routingId, id);
-    const verdict = gate.admit(
-      pattern,
-      gate.hasPeerRules ? peerToString(routingId) : undefined,
-      performance.now(),
-    );
-    if (typeof verdict === 'number')
-      return this.admitted(SocketKind.Router, gate, verdict, pattern, body, routingId, id);
-    return verdict.then((v) =>
-      this.admitted(SocketKind.Router, gate, v, pattern, body, routingId, id),
-    );
+    return this.admit(SocketKind.Router, gate, pattern, body, routingId, id);
   }
 
   /** PULL: [header, pattern, body]. SUB: [pattern, header, body] (ZeroMQ filters on the first frame). */
@@ -222,40 +216,54 @@ export class ZmqServer
     const pattern = patternFrame.toString('utf8');
     const gate = this.gates[socket];
     if (gate === undefined) return this.dispatch(socket, pattern, frames[2], undefined, undefined);
-    const verdict = gate.admit(pattern, undefined, performance.now());
-    if (typeof verdict === 'number')
-      return this.admitted(socket, gate, verdict, pattern, frames[2], undefined, undefined);
-    return verdict.then((v) =>
-      this.admitted(socket, gate, v, pattern, frames[2], undefined, undefined),
-    );
+    return this.admit(socket, gate, pattern, frames[2], undefined, undefined);
   }
 
-  /** Acts on a verdict: dispatch, or drop / pause / reject, each counted. */
-  private admitted(
+  /**
+   * Rate limits, before the body is parsed: every rule of the socket and the pattern at once.
+   * A memory store decides synchronously; an async store (shared budgets) is awaited by the
+   * reader loop, and its details come back in an object of their own.
+   */
+  private admit(
     socket: SocketKind,
     gate: AdmissionGate,
-    verdict: Verdict,
     pattern: string,
     body: Buffer,
     routingId: Buffer | undefined,
     id: Buffer | undefined,
+  ): number | Promise<number> {
+    const peer = gate.hasPeerRules ? peerToString(routingId) : undefined;
+    if (gate.store.synchronous === true) {
+      const verdict = gate.admit(pattern, peer, performance.now()) as Verdict;
+      if (verdict === Verdict.Admit) return this.dispatch(socket, pattern, body, routingId, id);
+      return this.limited(socket, verdict, gate, peer, routingId, id);
+    }
+    const details: AdmissionDetails = { waitMs: 0, rule: undefined };
+    return (gate.admit(pattern, peer, performance.now(), details) as Promise<Verdict>).then((v) => {
+      if (v === Verdict.Admit) return this.dispatch(socket, pattern, body, routingId, id);
+      return this.limited(socket, v, details, peer, routingId, id);
+    });
+  }
+
+  /** Drop, pause or reject a refused message: counted, logged (sampled), answered if it can be. */
+  private limited(
+    socket: SocketKind,
+    verdict: Verdict,
+    { waitMs, rule }: AdmissionDetails,
+    peer: string | undefined,
+    routingId: Buffer | undefined,
+    id: Buffer | undefined,
   ): number {
-    if (verdict === Verdict.Admit) return this.dispatch(socket, pattern, body, routingId, id);
     const limited = this.stats.sockets[socket].limited;
-    if (verdict === Verdict.Pause) {
-      limited.pause++;
-      return Math.min(MAX_PAUSE_MS, Math.max(1, Math.ceil(gate.waitMs)));
+    const action =
+      verdict === Verdict.Pause ? 'pause' : verdict === Verdict.Reject && id ? 'reject' : 'drop';
+    limited[action]++;
+    if (rule) this.rateLimitLog.limited(socket, rule, action, peer);
+    if (action === 'pause') return Math.min(MAX_PAUSE_MS, Math.max(1, Math.ceil(waitMs)));
+    if (action === 'reject') {
+      const error = new RateLimitedException(rule?.name ?? 'rate-limit', waitMs).getError();
+      this.replies!.error(routingId!, id!, error);
     }
-    if (verdict === Verdict.Reject && routingId !== undefined && id !== undefined) {
-      limited.reject++;
-      this.replies!.error(
-        routingId,
-        id,
-        new RateLimitedException(gate.rule?.name ?? 'rate-limit', gate.waitMs).getError(),
-      );
-      return 0;
-    }
-    limited.drop++;
     return 0;
   }
 
@@ -288,7 +296,7 @@ export class ZmqServer
       return;
     }
     stats.handled++;
-    this.stats.inFlight++;
+    this.stats.pending.start();
     const context = new ZmqContext([pattern, SocketKind.Router, routingId]);
     let finished = false;
     const respond = (packet: ResponsePacket) => {
@@ -296,7 +304,7 @@ export class ZmqServer
       replies.reply(routingId, id, packet);
       if (packet.err !== undefined || packet.isDisposed) {
         finished = true;
-        this.settled();
+        this.stats.pending.settle();
       }
     };
     // `produce` never rejects: whatever a handler throws becomes an error reply, not a lost request.
@@ -335,12 +343,12 @@ export class ZmqServer
       return;
     }
     stats.handled++;
-    this.stats.inFlight++;
+    this.stats.pending.start();
     const context = new ZmqContext([pattern, socket, routingId]);
     this.handleEvent(pattern, { pattern, data }, context).then(
-      () => this.settled(),
+      () => this.stats.pending.settle(),
       (error: unknown) => {
-        this.settled();
+        this.stats.pending.settle();
         this.logger.error(error);
       },
     );
@@ -370,55 +378,25 @@ export class ZmqServer
     return 0;
   }
 
-  private settled(): void {
-    this.stats.inFlight--;
-    if (this.stats.inFlight === 0) this.drained?.();
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Reading and closing.
   // ---------------------------------------------------------------------------------------------
 
-  /**
-   * The one reader of a socket. Nothing thrown by a message escapes. A pause is a plain wait
-   * before the same message is offered again: meanwhile nothing is read, the pipe fills to its
-   * HWM and ZeroMQ and TCP push back on the senders; the paused message itself is not lost.
-   */
-  private async readLoop(
-    socket: { closed: boolean; receive(): Promise<Buffer[]> },
+  private startReading(
+    socket: { readonly closed: boolean; receive(): Promise<Buffer[]> },
     kind: SocketKind,
-    onMessage: (frames: Buffer[]) => number | Promise<number>,
-  ): Promise<void> {
-    const stats = this.stats.sockets[kind];
-    while (!socket.closed) {
-      let frames: Buffer[];
-      try {
-        frames = await socket.receive();
-      } catch (error) {
-        if (socket.closed) return;
+    onMessage: OnMessage,
+  ): void {
+    void readLoop(socket, this.stats.sockets[kind], onMessage, {
+      onReceiveError: (error) => {
         this.events.emit('error', error);
         this.quietLog.warn(
-          'receive-failed',
+          `receive-failed:${kind}`,
           `Receive failed on the ${kind} socket: ${String(error)}`,
         );
-        continue;
-      }
-      stats.received++;
-      try {
-        let waitMs = onMessage(frames);
-        if (typeof waitMs !== 'number') waitMs = await waitMs;
-        while (waitMs > 0 && !socket.closed) {
-          const since = (stats.pausedSince ??= performance.now());
-          await sleep(waitMs);
-          stats.pausedMs += performance.now() - since;
-          stats.pausedSince = undefined;
-          waitMs = onMessage(frames);
-          if (typeof waitMs !== 'number') waitMs = await waitMs;
-        }
-      } catch (error) {
-        this.logger.error(error);
-      }
-    }
+      },
+      onBug: (error) => this.logger.error(error),
+    });
   }
 
   private onReplyFailed(error: unknown): void {
@@ -433,12 +411,13 @@ export class ZmqServer
   private async shutDown(): Promise<void> {
     this._status$.next(ZmqStatus.Closing);
     const drainTimeout = this.options.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_MS;
-    const deadline = sleep(drainTimeout, undefined, { ref: false });
-    if (this.stats.inFlight > 0) {
-      await Promise.race([new Promise<void>((resolve) => (this.drained = resolve)), deadline]);
-    }
-    if (this.replies) await Promise.race([this.replies.flushed(), deadline]);
+    const started = performance.now();
+    await this.stats.pending.idle(drainTimeout);
+    const left = Math.max(0, drainTimeout - (performance.now() - started));
+    if (this.replies)
+      await Promise.race([this.replies.flushed(), sleep(left, undefined, { ref: false })]);
     this.sockets?.close();
+    this.rateLimitLog.close();
     for (const gate of Object.values(this.gates)) this.rateLimits?.unregister(gate);
     this._status$.next(ZmqStatus.Closed);
   }
