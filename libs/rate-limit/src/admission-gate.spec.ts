@@ -137,7 +137,7 @@ describe('AdmissionGate', () => {
       shadow: true,
     });
     const g = gate([enforced, shadow]);
-    for (let i = 0; i < 5; i++) g.admit('p', undefined, 0);
+    for (let i = 0; i < 5; i++) void g.admit('p', undefined, 0);
     expect(shadow.admitted).toBe(1);
     expect(enforced.rejected).toBe(4);
   });

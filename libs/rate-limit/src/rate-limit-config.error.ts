@@ -12,8 +12,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (value === undefined) return 'undefined';
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? typeof value;
   } catch {
-    return String(value);
+    return typeof value;
   }
 }

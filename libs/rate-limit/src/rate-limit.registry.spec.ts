@@ -25,7 +25,7 @@ describe('RateLimitRegistry', () => {
     expect(gate.store).toBe(registry.store);
     // The registry samples counters on performance.now()'s clock, like the transports.
     const t0 = performance.now();
-    for (let i = 0; i < 5; i++) gate.admit('p', 'alice', t0);
+    for (let i = 0; i < 5; i++) void gate.admit('p', 'alice', t0);
     const rows = registry.list(t0 + 1000);
     expect(rows).toHaveLength(2);
     const [router, peer] = rows;
@@ -103,7 +103,7 @@ describe('RateLimitRegistry', () => {
       socketKind: 'router',
       handlers: [],
     });
-    gate.admit('p', 'a', 0);
+    void gate.admit('p', 'a', 0);
     registry.unregister(gate);
     expect(registry.list()).toEqual([]);
     expect(registry.store.trackedKeys(gate.socketRules[0])).toBe(0);

@@ -1,3 +1,4 @@
+import { describeValue } from '@sluice/rate-limit';
 import type { ZmqClientOptions } from '../interfaces/zmq-client-options.interface.js';
 import type {
   ZmqServerOptions,
@@ -10,7 +11,6 @@ import {
   assertIntOption,
   assertKnownKeys,
   assertPlainObject,
-  describe,
   validateEndpoints,
   validateSocketOptions,
 } from './validate-socket-options.js';
@@ -72,7 +72,7 @@ function validateCodec(value: unknown, path: string, method: string): void {
     typeof (value as Record<string, unknown>)[method] !== 'function'
   ) {
     throw new ZmqConfigError(
-      `${path} must be an object with a ${method}() method (got ${describe(value)})`,
+      `${path} must be an object with a ${method}() method (got ${describeValue(value)})`,
     );
   }
 }
@@ -96,7 +96,7 @@ export function validateServerOptions(options: ZmqServerOptions): void {
       (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string'))
     ) {
       throw new ZmqConfigError(
-        `${path}.sub.topics must be a list of topic prefixes (strings) (got ${describe(topics)})`,
+        `${path}.sub.topics must be a list of topic prefixes (strings) (got ${describeValue(topics)})`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { describeValue } from '@sluice/rate-limit';
 import type { ZmqSocketOptions } from '../interfaces/zmq-socket-options.interface.js';
 import { ZmqConfigError } from './zmq-config.error.js';
 
@@ -74,7 +75,7 @@ export function assertPlainObject(
   hint: string,
 ): asserts value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ZmqConfigError(`${path} must be an object (got ${describe(value)}): ${hint}`);
+    throw new ZmqConfigError(`${path} must be an object (got ${describeValue(value)}): ${hint}`);
   }
 }
 
@@ -100,7 +101,9 @@ export function assertIntOption(
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range =
       max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-    throw new ZmqConfigError(`${path} must be ${range} (got ${describe(value)}): it is ${means}`);
+    throw new ZmqConfigError(
+      `${path} must be ${range} (got ${describeValue(value)}): it is ${means}`,
+    );
   }
 }
 
@@ -109,13 +112,13 @@ export function validateEndpoints(value: unknown, path: string): string[] {
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0) {
     throw new ZmqConfigError(
-      `${path} must be an endpoint or a non-empty list of them, like 'tcp://127.0.0.1:5555' or 'ipc:///tmp/sluice.sock' (got ${describe(value)})`,
+      `${path} must be an endpoint or a non-empty list of them, like 'tcp://127.0.0.1:5555' or 'ipc:///tmp/sluice.sock' (got ${describeValue(value)})`,
     );
   }
   for (const endpoint of list) {
     if (typeof endpoint !== 'string' || !ENDPOINT.test(endpoint)) {
       throw new ZmqConfigError(
-        `${path} has an invalid endpoint ${describe(endpoint)}: use tcp://HOST:PORT, ipc://PATH or inproc://NAME`,
+        `${path} has an invalid endpoint ${describeValue(endpoint)}: use tcp://HOST:PORT, ipc://PATH or inproc://NAME`,
       );
     }
   }
@@ -130,7 +133,7 @@ export function validateSocketOptions(value: Record<string, unknown>, path: stri
     if (rule.type === 'bool') {
       if (typeof option !== 'boolean') {
         throw new ZmqConfigError(
-          `${path}.${name} must be true or false (got ${describe(option)}): ${rule.means}`,
+          `${path}.${name} must be true or false (got ${describeValue(option)}): ${rule.means}`,
         );
       }
     } else {
@@ -140,13 +143,3 @@ export function validateSocketOptions(value: Record<string, unknown>, path: stri
 }
 
 export const SOCKET_OPTION_NAMES = Object.keys(SOCKET_OPTION_RULES);
-
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (value === undefined) return 'undefined';
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch {
-    return typeof value;
-  }
-}
