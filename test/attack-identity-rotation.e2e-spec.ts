@@ -126,7 +126,9 @@ describe('attack: identity rotation', () => {
       expect(report.connections!.opened).toBe(IDENTITIES);
       expect(peer.trackedKeys).toBeLessThanOrEqual(MAX_KEYS);
       expect(peer.limited.reject).toBe(0);
-      expect(budget.admitted).toBeLessThanOrEqual(SOCKET_RATE + (SOCKET_RATE * elapsedMs) / 1000 + 1);
+      expect(budget.admitted).toBeLessThanOrEqual(
+        SOCKET_RATE + (SOCKET_RATE * elapsedMs) / 1000 + 1,
+      );
       expect(budget.limited.reject).toBe(IDENTITIES - budget.admitted);
       // Every request is accounted for by the server, and answered (value or RATE_LIMITED).
       expect(stats.received).toBe(IDENTITIES);

@@ -81,7 +81,10 @@ describe('attack: oversize messages', () => {
     expect(stats.router.received).toBe(stats.router.handled);
     expect(stats.pull.received).toBe(0);
     // The attacker's connections are gone; the long-lived client is still there and served.
-    await waitFor(() => running.server.connectedPeers.router === baseline, 'attacker connections to close');
+    await waitFor(
+      () => running.server.connectedPeers.router === baseline,
+      'attacker connections to close',
+    );
     expect(report.legit!.successRate).toBe(1);
     const big = 'y'.repeat(MAX_MESSAGE - 1024);
     await expect(firstValueFrom(client.send('echo', big))).resolves.toBe(big);

@@ -196,6 +196,8 @@ describe('CURVE and ZAP on a ZmqServer', () => {
     const secret = (await readFile(keys.alice.secretKeyFile, 'utf8')).split('\n')[1];
     spoofed.server.on('peer:disconnected', (e: unknown) => console.log('SRV DISC', e, performance.now()));
     spoofed.server.on('peer:connected', (e: unknown) => console.log('SRV CONN', e, performance.now()));
+    const rs = spoofed.server.unwrap().router!;
+    for (const t of ['handshake', 'handshake:error:protocol', 'handshake:error:other', 'handshake:error:auth', 'accept', 'disconnect', 'close'] as const) rs.events.on(t, (e: any) => console.log('RS', t, e.error?.code ?? e.error?.message ?? '', performance.now()));
     spoofed.server.on('auth:refused', (e: unknown) => console.log('SRV REFUSED', e));
     // Several connections: the pinning must hold every time, not by luck of timing.
     for (let i = 0; i < 5; i++) {

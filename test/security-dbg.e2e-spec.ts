@@ -10,7 +10,7 @@ import { startServer } from './support/nest.js';
 @Controller()
 class C {
   @MessagePattern('whoami')
-  whoami(): string { return 'x'; }
+  whoami(): string { return 'x'.repeat(Number(process.env.LEN ?? 1)); }
 }
 
 it('raw dealer', async () => {
@@ -21,7 +21,7 @@ it('raw dealer', async () => {
   const server = { publicKey: sk.publicKey, secretKey: (await readFile(sk.secretKeyFile, 'utf8')).split('\n')[1] };
   const alice = { publicKey: ak.publicKey, secretKey: (await readFile(ak.secretKeyFile, 'utf8')).split('\n')[1] };
   void curveKeyPair;
-  const running = await startServer({ router: { bind: router }, curve: { secretKey: server.secretKey, allow: [alice.publicKey] } }, [C]);
+  const running = await startServer({ router: { bind: router }, curve: { secretKeyFile: sk.secretKeyFile, allow: [alice.publicKey] } }, [C]);
   const d = new Dealer({ receiveTimeout: 3000, linger: 0, curveServerKey: server.publicKey, curvePublicKey: alice.publicKey, curveSecretKey: alice.secretKey, routingId: process.env.RID === '1' ? alice.publicKey : 'spoof' });
   running.server.on('peer:disconnected', (e: unknown) => console.log('SRV DISC', e, performance.now()));
   running.server.on('peer:connected', (e: unknown) => console.log('SRV CONN', e, performance.now()));

@@ -4,10 +4,12 @@ import { ClientProxyFactory, ClientsModule, EventPattern, Payload } from '@nestj
 import { firstValueFrom } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RateLimitModule } from '@sluice/rate-limit';
 import { ZmqClient, ZmqServer } from '@sluice/zeromq';
 import { MathController, received } from './fixtures/math.controller.js';
 import { ipcEndpoint, tcpEndpoint } from './support/endpoints.js';
 import { startClient, startServer } from './support/nest.js';
+import { countOutcomes, outcome } from './support/rate-limited.js';
 import { waitFor } from './support/wait.js';
 
 const topics: Record<string, unknown[]> = { orders: [], audit: [] };
@@ -105,6 +107,25 @@ describe('events over PUB/SUB, over the DEALER, and in a hybrid app', () => {
     await expect(fetch(`${url}/ping`).then((r) => r.text())).resolves.toBe('pong');
     const client = app.get<ZmqClient>('MATH');
     await expect(firstValueFrom(client.send('sum', [3, 4]))).resolves.toBe(7);
+  });
+
+  it('module limits reach the ZmqServer of a hybrid app, even when started before app.init()', async () => {
+    const router = ipcEndpoint();
+    @Module({
+      imports: [RateLimitModule.forRoot({ patterns: { sum: { limit: 2, per: '1m' } } })],
+      controllers: [MathController],
+    })
+    class LimitedHybridModule {}
+    const app = await NestFactory.create(LimitedHybridModule, { logger: false });
+    const server = new ZmqServer({ router: { bind: router } });
+    app.connectMicroservice({ strategy: server });
+    await app.startAllMicroservices();
+    cleanup.push(() => app.close());
+    const client = await startClient({ dealer: { connect: router } });
+    cleanup.push(() => client.close());
+    const outcomes = await Promise.all([1, 2, 3].map((i) => outcome(client.send('sum', [i]))));
+    expect(countOutcomes(outcomes)).toEqual({ ok: 2, limited: 1, other: 0 });
+    expect(server.admissionGates.router).toBeDefined();
   });
 
   it('ClientProxyFactory builds a ZmqClient from customClass', async () => {

@@ -7,7 +7,8 @@ import type { BenchEnv, RunConfig } from './scenario.js';
 import { findScenario } from './scenarios/index.js';
 
 /**
- * Entry point of every child process: `node child.js <server|client|solo> <scenarioId> <envJson>`.
+ * Entry point of every child process: `node child.js <role> <scenarioId> <envJson>`, where the
+ * role is server, client or solo, or one of a custom scenario's `roles`.
  * A child whose orchestrator vanished exits at once (the IPC channel closes), so a killed
  * `npm run bench` leaves nothing behind.
  */
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
   const scenario = findScenario(id);
   const env = JSON.parse(envJson) as BenchEnv;
   let role$: { handlers: Handlers; close: () => Promise<void> };
-  if (scenario.kind === 'solo') {
+  if (scenario.kind === 'custom') {
+    const start = scenario.roles[role];
+    if (start === undefined) throw new Error(`unknown role ${role} for ${id}`);
+    role$ = await start(env);
+  } else if (scenario.kind === 'solo') {
     const run = async (c: Record<string, unknown>) => scenario.run(env, c as unknown as RunConfig);
     role$ = { handlers: { run }, close: async () => undefined };
   } else if (role === 'server') {

@@ -5,16 +5,18 @@ import type { EmitResult, LoadResult } from './roles/client.js';
 import type { ServerSnapshot } from './roles/server.js';
 import type {
   BenchEnv,
+  CustomScenario,
   Figures,
   PairScenario,
+  ResultRow,
   Scenario,
   ScenarioResult,
   SoloScenario,
 } from './scenario.js';
 
 const CHILD = new URL('./child.js', import.meta.url).pathname;
-const READY_MS = 15_000;
-const CALL_SLACK_MS = 20_000; // on top of a phase's own length: ZmqClient's 10 s timeout, slow teardown
+export const READY_MS = 15_000;
+export const CALL_SLACK_MS = 20_000; // on top of a phase's own length: ZmqClient's 10 s timeout, slow teardown
 
 const EMPTY: Figures = {
   throughput: null,
@@ -45,8 +47,22 @@ export function baseResult(
   };
 }
 
-/** Runs one scenario in fresh child processes and always stops them, whatever happens. */
-export async function runScenario(s: Scenario, config: BenchConfig): Promise<ScenarioResult> {
+/** A row of a custom scenario as a result. */
+export function rowResult(s: Scenario, row: ResultRow): ScenarioResult {
+  return {
+    ...baseResult(s, 'ok', row.note),
+    id: row.id,
+    description: row.description,
+    inFlight: row.inFlight ?? null,
+    ...row.figures,
+  };
+}
+
+/**
+ * Runs one scenario in fresh child processes and always stops them, whatever happens. One row
+ * per scenario, except custom scenarios (one per `ResultRow`, or one failed row).
+ */
+export async function runScenario(s: Scenario, config: BenchConfig): Promise<ScenarioResult[]> {
   const env: BenchEnv = {
     host: config.host,
     ports: await freePorts(),
@@ -74,22 +90,28 @@ export async function runScenario(s: Scenario, config: BenchConfig): Promise<Sce
   };
   // Per-scenario budget: a wedged scenario is recorded as failed and the run goes on.
   const budgetMs =
-    READY_MS * 2 + (config.warmupSeconds + config.seconds) * 6_000 + CALL_SLACK_MS * 2;
+    s.kind === 'custom'
+      ? READY_MS * 2 + s.budgetSeconds(config) * 1000 + CALL_SLACK_MS
+      : READY_MS * 2 + (config.warmupSeconds + config.seconds) * 6_000 + CALL_SLACK_MS * 2;
+  const budget = <T>(work: Promise<T>) =>
+    withTimeout(work, budgetMs, `scenario exceeded its ${Math.round(budgetMs / 1000)} s budget`);
   try {
-    const figures = await withTimeout(
+    if (s.kind === 'custom') {
+      const rows = await budget(runCustom(s, config, fork));
+      return rows.map((row) => rowResult(s, row));
+    }
+    const figures = await budget(
       s.kind === 'solo' ? runSolo(s, config, fork) : runPair(s, config, fork),
-      budgetMs,
-      `scenario exceeded its ${Math.round(budgetMs / 1000)} s budget`,
     );
-    return { ...baseResult(s, 'ok', figures.note), ...figures.figures };
+    return [{ ...baseResult(s, 'ok', figures.note), ...figures.figures }];
   } catch (error) {
-    return baseResult(s, 'failed', error instanceof Error ? error.message : String(error));
+    return [baseResult(s, 'failed', error instanceof Error ? error.message : String(error))];
   } finally {
     await Promise.all(links.map((link) => link.stop()));
   }
 }
 
-type Outcome = { figures: Partial<Figures>; note?: string };
+export type Outcome = { figures: Partial<Figures>; note?: string };
 type Fork = (role: string) => ChildLink;
 
 async function runSolo(s: SoloScenario, config: BenchConfig, fork: Fork): Promise<Outcome> {
@@ -102,6 +124,17 @@ async function runSolo(s: SoloScenario, config: BenchConfig, fork: Fork): Promis
   );
   const { seq: _seq, ok: _ok, ...rest } = figures;
   return { figures: rest };
+}
+
+function runCustom(s: CustomScenario, config: BenchConfig, fork: Fork): Promise<ResultRow[]> {
+  return s.run({
+    config: { warmupSeconds: config.warmupSeconds, seconds: config.seconds, quick: config.quick },
+    fork: async (role) => {
+      const link = fork(role);
+      await link.ready(READY_MS);
+      return link;
+    },
+  });
 }
 
 async function runPair(s: PairScenario, config: BenchConfig, fork: Fork): Promise<Outcome> {
@@ -120,15 +153,41 @@ async function measureRequests(
   server: ChildLink,
   client: ChildLink,
 ): Promise<Outcome> {
-  const phase = (seconds: number, record: boolean) =>
-    client.call<LoadResult>(
-      { cmd: 'load', seconds, concurrency: s.inFlight, record },
-      seconds * 1000 + CALL_SLACK_MS,
-    );
-  const warm = await phase(config.warmupSeconds, false);
+  await warmRequests(client, s.inFlight, config.warmupSeconds);
+  return requestPhase(server, client, s.inFlight, config.seconds);
+}
+
+function loadPhase(
+  client: ChildLink,
+  inFlight: number,
+  seconds: number,
+  record: boolean,
+): Promise<LoadResult> {
+  return client.call<LoadResult>(
+    { cmd: 'load', seconds, concurrency: inFlight, record },
+    seconds * 1000 + CALL_SLACK_MS,
+  );
+}
+
+/** A closed-loop warm-up of a request client (roles/client.ts); throws when nothing came back. */
+export async function warmRequests(
+  client: ChildLink,
+  inFlight: number,
+  seconds: number,
+): Promise<void> {
+  const warm = await loadPhase(client, inFlight, seconds, false);
   if (warm.completed === 0) throw new Error(`no reply during warm-up: ${warm.firstError}`);
+}
+
+/** One measured closed-loop phase: throughput and latency at the client, CPU at the server. */
+export async function requestPhase(
+  server: ChildLink,
+  client: ChildLink,
+  inFlight: number,
+  seconds: number,
+): Promise<Outcome> {
   const before = await server.call<ServerSnapshot>({ cmd: 'mark' }, 5_000);
-  const run = await phase(config.seconds, true);
+  const run = await loadPhase(client, inFlight, seconds, true);
   const after = await server.call<ServerSnapshot>({ cmd: 'mark' }, 5_000);
   if (run.completed === 0) throw new Error(`no reply: ${run.firstError}`);
   return {

@@ -6,7 +6,10 @@
  *   is driven by the generic roles in roles/server.ts and roles/client.ts.
  * - A `SoloScenario` runs `run()` alone in one child process (for micro-benchmarks such as
  *   rate-limiter decisions) and returns its own figures.
+ * - A `CustomScenario` drives its own children from the orchestrator (several servers, a third
+ *   process, interleaved A/B runs) and returns one or more result rows.
  */
+import type { ChildLink, Handlers } from './ipc.js';
 
 /** Where the servers listen; chosen by the orchestrator so that no two runs share a port. */
 export interface BenchEnv {
@@ -18,6 +21,8 @@ export interface BenchEnv {
 }
 
 export interface BenchServer {
+  /** Messages that reached the server, refused ones included (default: those handled). */
+  received?(): number;
   close(): Promise<void>;
 }
 
@@ -29,7 +34,7 @@ export interface BenchClient {
   close(): Promise<void>;
 }
 
-export type ScenarioKind = 'request' | 'event' | 'solo';
+export type ScenarioKind = 'request' | 'event' | 'solo' | 'custom';
 
 interface ScenarioBase {
   /** Unique and stable (results.json, ratios): `<transport>.<what>`, e.g. `sluice.req@100`. */
@@ -56,7 +61,39 @@ export interface SoloScenario extends ScenarioBase {
   run(env: BenchEnv, config: RunConfig): Promise<Partial<Figures>>;
 }
 
-export type Scenario = PairScenario | SoloScenario;
+/** What a child process of a custom scenario runs: its command handlers and how to close. */
+export interface RoleInstance {
+  handlers: Handlers;
+  close(): Promise<void>;
+}
+
+/** Given to `CustomScenario.run` in the orchestrator. */
+export interface CustomContext {
+  config: RunConfig & { quick: boolean };
+  /** Forks a child running `roles[role]` and waits until it is ready. Stopped by the runner. */
+  fork(role: string): Promise<ChildLink>;
+}
+
+/** One row of a custom scenario (its id should start with the scenario's id). */
+export interface ResultRow {
+  id: string;
+  description: string;
+  inFlight?: number | null;
+  figures: Partial<Figures>;
+  note?: string;
+}
+
+export interface CustomScenario extends ScenarioBase {
+  kind: 'custom';
+  /** Child side: what `fork(role)` starts, by role name. */
+  roles: Record<string, (env: BenchEnv) => Promise<RoleInstance>>;
+  /** Orchestrator side: forks roles, drives them and returns the rows. */
+  run(ctx: CustomContext): Promise<ResultRow[]>;
+  /** Upper bound of `run` in seconds (past it the scenario fails and its children are killed). */
+  budgetSeconds(config: RunConfig): number;
+}
+
+export type Scenario = PairScenario | SoloScenario | CustomScenario;
 
 export interface RunConfig {
   warmupSeconds: number;

@@ -21,9 +21,6 @@ export async function bootstrapDemo(config: DemoConfig, logger?: false): Promise
     { inheritAppConfig: true },
   );
   app.enableShutdownHooks();
-  // Init first: RateLimitModule hands its registry to the ZmqServer in an init hook, and the
-  // server builds its admission gates when it starts listening.
-  await app.init();
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
   return app;

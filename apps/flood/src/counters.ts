@@ -17,6 +17,8 @@ export class Counters {
   disconnects = 0;
   /** Sockets (many-connections) whose first request got an answer. */
   answered = 0;
+  /** performance.now() when the last send loop ended (the grace follows). */
+  sendingEndedAt: number | undefined = undefined;
 
   get terminalReplies(): number {
     const r = this.replies;

@@ -115,7 +115,8 @@ export class LegitClient {
       this.ok++;
       if (this.latencies.length < MAX_SAMPLES) this.latencies.push(performance.now() - started);
     } catch (error) {
-      const code = String((error as { code?: unknown }).code ?? 'ERROR');
+      const raw = (error as { code?: unknown }).code;
+      const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : 'ERROR';
       if (code === 'RATE_LIMITED') this.rateLimited++;
       else {
         this.failed++;

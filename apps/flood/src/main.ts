@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { writeKeyPair } from './keys.js';
+import { writeKeyPair } from '@sluice/zeromq';
 import {
   FloodOptionError,
   type FloodOptions,
@@ -15,7 +15,7 @@ const HELP = `Sluice flood: attack and load generator for a Sluice (ZeroMQ) endp
 
 Usage:
   npm run flood -- <scenario> [options]
-  npm run keys -- --out DIR --name NAME
+  npm run keys -- --out DIR --name NAME [--overwrite]
 
 Scenarios:
   push-flood         PUSH events to the PULL socket (blocks at the HWM: measures pushback)
@@ -46,7 +46,8 @@ Load (every run is bounded by --count and --duration):
   --hwm N                send/receive high-water mark of the attack sockets          default 1000
   --send-timeout MS      a send waiting longer at the HWM counts as blocked          default 500
   --linger MS            linger of the attack sockets at close                       default 1000
-  --grace MS       wait for outstanding replies after the last send            default 1000
+  --grace MS             after the last send: wait for replies, or keep a PUSH open
+                         so queued events reach a paused server                      default 1000
   --seed N               seed of the malformed generator                                default 1
 
 Legitimate traffic beside the attack (a real ZmqClient on --router):
@@ -59,6 +60,10 @@ Legitimate traffic beside the attack (a real ZmqClient on --router):
 Server side:
   --stats-pattern NAME   a request pattern that answers with server statistics (before/after)
   --server-pid PID       local server process: RSS before/after/peak and CPU time from /proc
+
+Keys (CURVE, for a server or client that uses curve options):
+  keys --out DIR --name NAME   writes DIR/NAME.public and DIR/NAME.secret (mode 0600)
+  --overwrite                  replace an existing pair
 
 Output:
   --out FILE             write the JSON report there instead of stdout
@@ -89,7 +94,7 @@ const OPTIONS = {
   hwm: { type: 'string' },
   'send-timeout': { type: 'string' },
   linger: { type: 'string' },
-  'grace': { type: 'string' },
+  grace: { type: 'string' },
   seed: { type: 'string' },
   legit: { type: 'boolean' },
   'legit-pattern': { type: 'string' },
@@ -100,6 +105,7 @@ const OPTIONS = {
   'server-pid': { type: 'string' },
   out: { type: 'string', short: 'o' },
   name: { type: 'string' },
+  overwrite: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -178,11 +184,13 @@ function floodOptions(scenario: ScenarioName, signal: AbortSignal): FloodOptions
   };
 }
 
-function keys(): void {
+async function keys(): Promise<void> {
   if (values.out === undefined || values.name === undefined) {
     throw new FloodOptionError('keys needs --out DIR and --name NAME');
   }
-  const written = writeKeyPair(values.out, values.name);
+  const written = await writeKeyPair(values.out, values.name, {
+    overwrite: values.overwrite === true,
+  });
   process.stdout.write(
     `${JSON.stringify({ public: written.publicKeyFile, secret: written.secretKeyFile, publicKey: written.publicKey }, null, 2)}\n`,
   );

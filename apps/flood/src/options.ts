@@ -66,7 +66,10 @@ export interface FloodOptions {
   sendTimeoutMs?: number;
   /** Linger of the attack sockets at close, ms. Default 1000. */
   lingerMs?: number;
-  /** How long to wait for outstanding replies after the last send, ms. Default 1000. */
+  /**
+   * After the last send, ms: how long to wait for outstanding replies (requests), or to keep a
+   * PUSH open so that events still queued reach a paused server. Default 1000.
+   */
   graceMs?: number;
   /** Seed of the malformed generator. Default 1. */
   seed?: number;

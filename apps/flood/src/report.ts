@@ -13,7 +13,10 @@ export interface Report {
   scenario: ScenarioName;
   target: { socket: 'router' | 'pull'; endpoint: string; pattern: string };
   startedAt: string;
+  /** The whole run: sending, then the grace for replies or queued events. */
   durationMs: number;
+  /** From the first send to the end of the send loop. */
+  sendingMs: number;
   options: { rate: number; count: number; size: number; connections: number; hwm: number };
   /** Messages handed to ZeroMQ. */
   sent: number;
@@ -48,9 +51,12 @@ export function buildReport(
   options: ResolvedOptions,
   counters: Counters,
   startedAt: Date,
-  durationMs: number,
+  started: number,
+  ended: number,
   notes: string[],
 ): Report {
+  const durationMs = ended - started;
+  const sendingMs = (counters.sendingEndedAt ?? ended) - started;
   const { scenario, socket } = options;
   const isRequests =
     REQUEST_SCENARIOS.has(scenario) || (scenario === 'oversize' && socket === 'router');
@@ -63,6 +69,7 @@ export function buildReport(
     },
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(durationMs),
+    sendingMs: Math.round(sendingMs),
     options: {
       rate: options.rate,
       count: options.count,
@@ -71,7 +78,7 @@ export function buildReport(
       hwm: options.hwm,
     },
     sent: counters.sent,
-    sentPerSecond: durationMs > 0 ? Math.round((counters.sent * 1000) / durationMs) : 0,
+    sentPerSecond: sendingMs > 0 ? Math.round((counters.sent * 1000) / sendingMs) : 0,
     blocked: counters.blocked,
     errors: counters.errors,
     notes,

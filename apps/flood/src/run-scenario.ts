@@ -74,7 +74,7 @@ export async function runScenario(input: FloodOptions): Promise<Report> {
       )
     : undefined;
   ticker?.unref();
-  let elapsed: number;
+  let ended: number;
   try {
     await SCENARIOS[scenario](ctx);
   } catch (error) {
@@ -82,14 +82,14 @@ export async function runScenario(input: FloodOptions): Promise<Report> {
     probe?.stop();
     throw error;
   } finally {
-    elapsed = performance.now() - started;
+    ended = performance.now();
     clearInterval(ticker);
     clearTimeout(hardTimer);
   }
   if (hardStop.signal.aborted) notes.push('stopped by the hard timeout');
   else if (options.signal?.aborted) notes.push('stopped early (aborted)');
 
-  const report = buildReport(options, counters, startedAt, elapsed, notes);
+  const report = buildReport(options, counters, startedAt, started, ended, notes);
   if (legit) report.legit = await legit.stop();
   if (statsPattern) {
     await askStats(router, statsPattern, serverStats, 'after');

@@ -76,6 +76,7 @@ export async function sendLoop(
       counters.sendFailed(error);
     }
   }
+  counters.sendingEndedAt = performance.now();
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { Subscription } from 'rxjs';
 import { RateLimitRegistry } from './rate-limit.registry.js';
@@ -19,21 +19,19 @@ function isRateLimitAware(target: unknown): target is RateLimitAwareTransport {
  * library needs no import of any transport.
  */
 @Injectable()
-export class RateLimitTransportBinder implements OnModuleInit, OnModuleDestroy {
-  private subscription: Subscription | undefined;
+export class RateLimitTransportBinder implements OnModuleDestroy {
+  private readonly subscription: Subscription;
 
-  constructor(
-    private readonly modules: ModulesContainer,
-    private readonly registry: RateLimitRegistry,
-  ) {}
-
-  onModuleInit(): void {
-    this.subscription = this.modules.getRpcTargetRegistry<unknown>().subscribe((target) => {
-      if (isRateLimitAware(target)) target.useRateLimits(this.registry);
+  // Subscribes at construction, not in onModuleInit: a hybrid app's connectMicroservice() skips
+  // the init hooks, and startAllMicroservices() may run before app.init(). Providers exist
+  // before any microservice does, and the registry replays every server published so far.
+  constructor(modules: ModulesContainer, registry: RateLimitRegistry) {
+    this.subscription = modules.getRpcTargetRegistry<unknown>().subscribe((target) => {
+      if (isRateLimitAware(target)) target.useRateLimits(registry);
     });
   }
 
   onModuleDestroy(): void {
-    this.subscription?.unsubscribe();
+    this.subscription.unsubscribe();
   }
 }

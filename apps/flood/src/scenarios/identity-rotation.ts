@@ -66,5 +66,6 @@ export const identityRotation: Scenario = async (ctx) => {
       await Promise.all(readers);
     }
   }
+  counters.sendingEndedAt = performance.now();
   ctx.notes.push(`${identities} distinct routing ids in batches of ${connections}`);
 };
