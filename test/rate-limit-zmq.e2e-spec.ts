@@ -187,6 +187,14 @@ describe('rate limits enforced by ZmqServer, before the body is parsed', () => {
     expect(countOutcomes(outcomes)).toEqual({ ok: 5, limited: 2, other: 0 });
   });
 
+  it('an event rule that pauses PULL drops on the ROUTER, where pausing would stall every peer', async () => {
+    const running = await start();
+    const pauseRule = (socket: 'router' | 'pull') =>
+      running.server.admissionGates[socket]!.patternRules.get('pause.me')![0];
+    expect(pauseRule('pull').action).toBe('pause');
+    expect(pauseRule('router').action).toBe('drop');
+  });
+
   it('invalid limits fail at start-up with the field and the fix', async () => {
     await expect(start({ peer: { limit: 5, per: '1s', action: 'pause' } })).rejects.toThrow(
       /rateLimit\.peer.*pause/,

@@ -28,6 +28,9 @@ const seen = { requests: 0, events: [] as unknown[], peers: [] as Array<string |
 
 @Controller()
 class SecureController {
+  @MessagePattern('whoami2')
+  w2(): string { return process.env.W2 === 'key' ? keys.alice.publicKey : process.env.W2 === 'y' ? 'y'.repeat(40) : process.env.W2 === 'bob' ? keys.bob.publicKey : 'x'; }
+
   @MessagePattern('whoami')
   whoami(@Ctx() ctx: ZmqContext): string | undefined {
     seen.requests++;
@@ -220,7 +223,7 @@ describe('CURVE and ZAP on a ZmqServer', () => {
       try {
         spoofer.connect(router);
         const header = Buffer.from([WIRE_VERSION, MessageKind.Request]);
-        await spoofer.send([header, `r${i}`, 'whoami', '{}']);
+        await spoofer.send([header, `r${i}`, 'whoami2', '{}']);
         const frames = await spoofer.receive().catch((e: unknown) => { console.log("DBG", seen, String(e), logs.lines); throw e; });
         const [, , body] = frames;
         expect(JSON.parse(body.toString())).toBe(keys.alice.publicKey);

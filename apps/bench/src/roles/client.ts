@@ -30,7 +30,7 @@ export interface EmitResult {
  * `window` emits at a time, for `seconds` or until `count` were accepted.
  */
 export async function clientRole(
-  scenario: PairScenario,
+  scenario: Pick<PairScenario, 'client'>,
   env: BenchEnv,
 ): Promise<{ handlers: Handlers; close: () => Promise<void> }> {
   const client = await scenario.client(env);

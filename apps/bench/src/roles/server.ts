@@ -1,9 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Handlers } from '../ipc.js';
 import type { BenchEnv, PairScenario } from '../scenario.js';
 import { cpuMicros, monotonicMs } from '../stats.js';
 
 export interface ServerSnapshot {
   count: number;
+  /** Messages that reached the server, refused ones included (= count unless the server says). */
+  received: number;
   cpuUs: number;
   rssMb: number;
   t: number;
@@ -12,11 +15,12 @@ export interface ServerSnapshot {
 
 /**
  * The server child: starts the scenario's server, counts what arrives, and answers
- * `mark` (CPU, RSS, count now) and `waitFor` (resolves when the count reaches a total, with the
- * monotonic time of the message that reached it: the end of an event run).
+ * `mark` (CPU, RSS, count now), `waitFor` (resolves when the count reaches a total, with the
+ * monotonic time of the message that reached it: the end of an event run) and `waitReceived`
+ * (the same for messages received, refused ones included).
  */
 export async function serverRole(
-  scenario: PairScenario,
+  scenario: Pick<PairScenario, 'server'>,
   env: BenchEnv,
 ): Promise<{ handlers: Handlers; close: () => Promise<void> }> {
   let count = 0;
@@ -27,8 +31,10 @@ export async function serverRole(
   };
   const server = await scenario.server(env, onMessage);
 
+  const received = server.received?.bind(server) ?? (() => count);
   const snapshot = (): ServerSnapshot => ({
     count,
+    received: received(),
     cpuUs: cpuMicros(),
     rssMb: process.memoryUsage.rss() / 2 ** 20,
     t: monotonicMs(),
@@ -49,6 +55,13 @@ export async function serverRole(
       target = Number.POSITIVE_INFINITY;
       onTarget = undefined;
       return { ...snapshot(), reached: reachedAt !== undefined, t: reachedAt ?? monotonicMs() };
+    },
+    // Polls (every 2 ms, only until reached): refused messages call no hook.
+    waitReceived: async (command) => {
+      const want = Number(command.count);
+      const deadline = performance.now() + Number(command.timeoutMs);
+      while (received() < want && performance.now() < deadline) await sleep(2);
+      return { ...snapshot(), reached: received() >= want };
     },
   };
   return { handlers, close: () => server.close() };

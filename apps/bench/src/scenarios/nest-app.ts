@@ -1,4 +1,4 @@
-import { Controller, type INestMicroservice, Module } from '@nestjs/common';
+import { Controller, type INestMicroservice, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   type ClientProxy,
@@ -13,9 +13,14 @@ import type { BenchClient, BenchServer } from '../scenario.js';
 /** Set by the server role before the app starts; Nest instantiates the controller itself. */
 let onMessage: () => void = () => undefined;
 
+/** For controllers of other scenario files: counts one message for the server role. */
+export function countMessage(): void {
+  onMessage();
+}
+
 /** The same handlers for every Nest transport (Sluice included): what a user would write. */
 @Controller()
-class EchoController {
+export class EchoController {
   @MessagePattern('echo')
   echo(@Payload() data: unknown): unknown {
     onMessage();
@@ -31,14 +36,18 @@ class EchoController {
 @Module({ controllers: [EchoController] })
 class EchoModule {}
 
-/** A real Nest microservice with `options` (a built-in transport or `{ strategy }`). */
+/**
+ * A real Nest microservice with `options` (a built-in transport or `{ strategy }`), running
+ * `module` (default: the echo controller alone; its controllers call `countMessage()`).
+ */
 export async function startNestServer(
   options: MicroserviceOptions,
   hook: () => void,
+  module: Type = EchoModule,
 ): Promise<BenchServer> {
   onMessage = hook;
   const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(
-    EchoModule,
+    module,
     {
       ...options,
       logger: ['error'],

@@ -24,7 +24,22 @@ export function buildAdmissionGates(
       applicable.push({ pattern, isEvent, extras: handler.extras });
     }
     const gate = registry.buildGate({ socket, socketKind: socket, handlers: applicable });
+    if (socket === SocketKind.Router) dropInsteadOfPausing(gate, applicable);
     if (!gate.isEmpty) gates[socket] = gate;
   }
   return gates;
+}
+
+/**
+ * An event rule written for PULL may say `pause`; on the ROUTER, where such events can also
+ * arrive over a DEALER, pausing would stall every peer's requests for one sender's events.
+ * There the rule drops instead (the same budget, no stall).
+ */
+function dropInsteadOfPausing(gate: AdmissionGate, handlers: readonly GateHandler[]): void {
+  for (const handler of handlers) {
+    if (!handler.isEvent) continue;
+    for (const rule of gate.patternRules.get(handler.pattern) ?? []) {
+      if (rule.action === 'pause') rule.action = 'drop';
+    }
+  }
 }
