@@ -9,8 +9,11 @@ export interface BenchConfig {
   only: string[];
   /** Kills everything and exits past this, whatever is running. */
   globalTimeoutMs: number;
-  /** `--profile=server|client`: that child runs with --cpu-prof, profiles written to profileDir. */
-  profile: 'server' | 'client' | undefined;
+  /**
+   * `--profile=<role>`: children of that role run with --cpu-prof, profiles written to profileDir.
+   * server, client, solo, or a custom scenario's role; `server` also matches `server:<side>`.
+   */
+  profile: string | undefined;
   profileDir: string;
   outDir: string;
   host: string;
@@ -37,8 +40,7 @@ export function loadConfig(): BenchConfig {
   const seconds = positive(flag('seconds') ?? process.env.BENCH_SECONDS, quick ? 1 : 3);
   const warmupSeconds = positive(flag('warmup') ?? process.env.BENCH_WARMUP, quick ? 0.5 : 1);
   const profile = flag('profile') ?? process.env.BENCH_PROFILE;
-  if (profile !== undefined && profile !== 'server' && profile !== 'client')
-    throw new Error(`--profile must be server or client, got ${profile}`);
+  if (profile === '') throw new Error('--profile needs a role: --profile=server');
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   return {
     warmupSeconds,

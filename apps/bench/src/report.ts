@@ -12,7 +12,7 @@ interface Target {
   label: string;
   numerator: string;
   denominator: string;
-  metric: 'throughput' | 'p99Us';
+  metric: 'throughput' | 'p99Us' | 'serverCpuUsPerMsg';
   op: '>=' | '<=';
   threshold: number;
 }
@@ -63,6 +63,51 @@ export const TARGETS: readonly Target[] = [
     op: '<=',
     threshold: 1.0,
   },
+  {
+    id: 'decisions_gate1_vs_flexible',
+    label: 'decisions/s, 1 rule: Sluice gate ÷ rate-limiter-flexible',
+    numerator: 'rate-limit.decisions.gate-1',
+    denominator: 'rate-limit.decisions.flexible-1',
+    metric: 'throughput',
+    op: '>=',
+    threshold: 2,
+  },
+  {
+    id: 'decisions_gate3_vs_flexible',
+    label: 'decisions/s, 3 rules: Sluice gate ÷ rate-limiter-flexible',
+    numerator: 'rate-limit.decisions.gate-3',
+    denominator: 'rate-limit.decisions.flexible-3',
+    metric: 'throughput',
+    op: '>=',
+    threshold: 2,
+  },
+  {
+    id: 'req100_rules_vs_none',
+    label: 'req @100, rules on (not limiting) ÷ no RateLimitModule',
+    numerator: 'rate-limit.req@100.rules',
+    denominator: 'rate-limit.req@100.none',
+    metric: 'throughput',
+    op: '>=',
+    threshold: 0.95,
+  },
+  {
+    id: 'server_cpu_dropped_vs_handled',
+    label: 'server CPU per event: dropped ÷ handled',
+    numerator: 'rate-limit.drop-cpu.dropped',
+    denominator: 'rate-limit.drop-cpu.handled',
+    metric: 'serverCpuUsPerMsg',
+    op: '<=',
+    threshold: 0.2,
+  },
+  {
+    id: 'legit_p99_flood_vs_alone',
+    label: 'legit p99 while a peer floods at 10× ÷ alone',
+    numerator: 'rate-limit.flood.loaded',
+    denominator: 'rate-limit.flood.unloaded',
+    metric: 'p99Us',
+    op: '<=',
+    threshold: 2,
+  },
 ];
 
 export interface Ratio {
@@ -95,6 +140,7 @@ export function buildJson(
   results: readonly ScenarioResult[],
   config: BenchConfig,
   wallSeconds: number,
+  loadAtStart: readonly number[],
 ): object {
   const rounded = results.map((r) => ({
     ...r,
@@ -113,6 +159,7 @@ export function buildJson(
     cpuModel: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     // Other work on the machine skews every figure; a high load average says "rerun".
+    loadAverageAtStart: loadAtStart.map((v) => round(v, 2)),
     loadAverageAtEnd: loadavg().map((v) => round(v, 2)),
     config: {
       seconds: config.seconds,
@@ -182,12 +229,16 @@ export function consoleReport(results: readonly ScenarioResult[]): string {
   out.push('', 'Ratios vs targets:');
   for (const r of computeRatios(results))
     out.push(
-      `  ${r.label.padEnd(46)} ${fmt(r.value, 2).padStart(6)}×  target ${r.target.padEnd(7)} ${verdict(r)}`,
+      `  ${r.label.padEnd(56)} ${fmt(r.value, 2).padStart(6)}×  target ${r.target.padEnd(7)} ${verdict(r)}`,
     );
   return out.join('\n');
 }
 
-export function markdownReport(results: readonly ScenarioResult[], config: BenchConfig): string {
+export function markdownReport(
+  results: readonly ScenarioResult[],
+  config: BenchConfig,
+  loadAtStart: readonly number[],
+): string {
   const cells = (c: string[]) => `| ${c.join(' | ')} |`;
   const figures = [
     cells(HEAD),
@@ -200,16 +251,24 @@ export function markdownReport(results: readonly ScenarioResult[], config: Bench
   const skipped = results
     .filter((r) => r.status !== 'ok' || r.note)
     .map((r) => `- \`${r.id}\`: ${r.status}${r.note ? `: ${r.note}` : ''}`);
+  // Rows of custom scenarios measure something else than the transport comparison: say what.
+  const custom = results
+    .filter((r) => r.kind === 'custom')
+    .map((r) => `- \`${r.id}\`: ${r.description}`);
+  const load = (l: readonly number[]) => l.map((v) => v.toFixed(2)).join(' / ');
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench\`: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}),`,
     `${PAYLOAD_BYTES}-byte JSON payloads, server and client in separate processes over loopback TCP,`,
     `${config.warmupSeconds} s warm-up then ${config.seconds} s per scenario. Events are counted at the receiver.`,
+    `Load average (1 / 5 / 15 min) at start ${load(loadAtStart)}, at end ${load(loadavg())} on ${cpus().length} cores:`,
+    'figures taken while other work runs on the machine are noisier, ratios of interleaved runs less so.',
     '',
     ...figures,
     '',
     cells(['ratio', 'measured', 'target', '']),
     cells(['---', '---:', '---:', '---']),
     ...ratios,
+    ...(custom.length > 0 ? ['', 'What the rate-limit rows measure:', ...custom] : []),
     ...(skipped.length > 0 ? ['', 'Notes:', ...skipped] : []),
     '',
   ].join('\n');

@@ -34,7 +34,7 @@ export function baseResult(
   status: ScenarioResult['status'],
   note?: string,
 ): ScenarioResult {
-  const inFlight = s.kind === 'solo' ? null : s.inFlight;
+  const inFlight = s.kind === 'solo' || s.kind === 'custom' ? null : s.inFlight;
   return {
     id: s.id,
     transport: s.transport,
@@ -72,11 +72,12 @@ export async function runScenario(s: Scenario, config: BenchConfig): Promise<Sce
   const links: ChildLink[] = [];
   const fork = (role: string): ChildLink => {
     const execArgv =
-      config.profile === role
+      config.profile !== undefined &&
+      (role === config.profile || role.startsWith(`${config.profile}:`))
         ? [
             `--cpu-prof`,
             `--cpu-prof-dir=${config.profileDir}`,
-            `--cpu-prof-name=${s.id}.${role}.cpuprofile`,
+            `--cpu-prof-name=${s.id}.${role.replace(':', '-')}.cpuprofile`,
           ]
         : [];
     const link = ChildLink.fork(

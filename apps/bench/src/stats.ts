@@ -16,6 +16,11 @@ export class LatencyRecorder {
     return this.size;
   }
 
+  /** The samples so far (a copy). */
+  values(): Float64Array {
+    return this.samples.slice(0, this.size);
+  }
+
   summary(): LatencySummary {
     return summarize(this.samples.subarray(0, this.size));
   }

@@ -54,8 +54,8 @@ export function malformedRequest(
       let junk = garbage(random, 300);
       if (junk.length === 2) junk = Buffer.concat([junk, Buffer.from([0])]);
       const second = garbage(random, 50);
-      // The server answers even a bad header when the frame after it reads as an id (1-64 bytes).
-      return { frames: [junk, second], reason: 'bad_header', replied: second.length > 0 };
+      // A header that is not two bytes says nothing about the frames after it: never answered.
+      return { frames: [junk, second], reason: 'bad_header', replied: false };
     }
     case 2: {
       const version = WIRE_VERSION + 1 + Math.floor(random() * 250);

@@ -2,6 +2,10 @@ import type { Scenario } from '../scenario.js';
 import { nestNatsScenarios } from './nest-nats.js';
 import { nestRedisScenarios } from './nest-redis.js';
 import { nestTcpScenarios } from './nest-tcp.js';
+import { rateLimitDecisionsScenario } from './rate-limit-decisions.js';
+import { rateLimitDropCpuScenario } from './rate-limit-drop-cpu.js';
+import { rateLimitFloodScenario } from './rate-limit-flood.js';
+import { rateLimitOverheadScenario } from './rate-limit-overhead.js';
 import { rawZeromqScenarios } from './raw-zeromq.js';
 import { sluiceScenarios } from './sluice.js';
 
@@ -16,6 +20,10 @@ export const SCENARIOS: readonly Scenario[] = [
   ...nestTcpScenarios,
   ...nestNatsScenarios,
   ...nestRedisScenarios,
+  rateLimitDecisionsScenario,
+  rateLimitOverheadScenario,
+  rateLimitDropCpuScenario,
+  rateLimitFloodScenario,
 ];
 
 export function findScenario(id: string): Scenario {

@@ -46,13 +46,10 @@ export async function startNestServer(
   module: Type = EchoModule,
 ): Promise<BenchServer> {
   onMessage = hook;
-  const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(
-    module,
-    {
-      ...options,
-      logger: ['error'],
-    },
-  );
+  const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
+    ...options,
+    logger: ['error'],
+  });
   await app.listen();
   return { close: () => app.close() };
 }

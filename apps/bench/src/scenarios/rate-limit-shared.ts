@@ -1,4 +1,6 @@
-import type { RunConfig } from '../scenario.js';
+import type { Outcome } from '../runner.js';
+import type { Figures, RunConfig } from '../scenario.js';
+import { median } from '../stats.js';
 
 /**
  * What the rate-limit scenarios share: a limit no benchmark reaches ("rules on, not limiting")
@@ -44,4 +46,20 @@ export function listRounds(values: readonly number[], digits = 0): string {
       v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }),
     )
     .join(' / ');
+}
+
+/** Figure by figure, the median over rounds (a figure missing from any round stays null). */
+export function medianFigures(rounds: readonly Outcome[]): Partial<Figures> {
+  const out: Partial<Figures> = {};
+  const keys = new Set(rounds.flatMap((r) => Object.keys(r.figures))) as Set<keyof Figures>;
+  for (const key of keys) {
+    const values = rounds.map((r) => r.figures[key]);
+    out[key] = values.every((v): v is number => typeof v === 'number') ? median(values) : null;
+  }
+  return out;
+}
+
+/** The rounds' own notes (errors), deduplicated. */
+export function roundNotes(rounds: readonly Outcome[]): string[] {
+  return [...new Set(rounds.map((r) => r.note).filter((n): n is string => n !== undefined))];
 }

@@ -6,6 +6,7 @@ import {
   type Scenario,
   sendLoop,
   settle,
+  waitUntil,
 } from '../scenario-context.js';
 
 /**
@@ -30,6 +31,9 @@ export const malformed: Scenario = async (ctx) => {
       if (message.replied) counters.repliesOwed++;
     });
     if (isRouter) await settle(ctx, [], () => counters.repliesOwed);
+    // No replies on PULL: stay connected for the grace, so that events still in the kernel
+    // buffers are read (see push-flood.ts).
+    else await waitUntil(ctx, () => false, ctx.options.graceMs);
   } finally {
     socket.close();
     await reading;

@@ -5,6 +5,7 @@ import { QuietLogger } from '../server/quiet-logger.js';
 import { AllowList } from './allow-list.js';
 import { curveRoutingId } from './curve-identity.js';
 import { warnIfExposed } from './curve-keys.js';
+import { isZ85Key, Z85_KEY_LENGTH } from './z85.js';
 import { type ResolvedServerCurve, validateServerCurve } from './validate-curve-options.js';
 import { registerZapDomain, type ZapDecision, type ZapRegistration } from './zap-handler.js';
 
@@ -22,6 +23,8 @@ export interface CurveServerSocketOptions {
 export interface CurveAuthStats {
   allowed: number;
   refused: number;
+  /** ROUTER messages dropped because their routing id is not an authenticated key. */
+  unboundDropped: number;
 }
 
 /** A listening server's CURVE side: options for its sockets, the allow-list, the ZAP domain. */
@@ -31,6 +34,7 @@ export class ServerSecurity {
     readonly socketOptions: CurveServerSocketOptions,
     readonly allowList: AllowList | undefined,
     private readonly registration: ZapRegistration,
+    private readonly quiet: QuietLogger,
   ) {}
 
   /**
@@ -59,7 +63,7 @@ export class ServerSecurity {
         'CURVE is on without an allow-list (curve.allow): traffic is encrypted, but any client key gets in, and a client can make new keys at will.',
       );
     }
-    const stats: CurveAuthStats = { allowed: 0, refused: 0 };
+    const stats: CurveAuthStats = { allowed: 0, refused: 0, unboundDropped: 0 };
     const authenticate = (clientKey: string, address: string): ZapDecision => {
       if (allowList !== undefined && !allowList.has(clientKey)) {
         const reason = 'Client key not allowed';
@@ -85,9 +89,29 @@ export class ServerSecurity {
       },
       allowList,
       registration,
+      quiet,
     );
     allowList?.start();
     return security;
+  }
+
+  /**
+   * Whether a ROUTER message's routing id is an authenticated identity: a key on the allow-list
+   * (read live, so a removed key stops at once), or, without one, any well-formed key.
+   */
+  acceptsRoutingId(routingId: Buffer): boolean {
+    if (routingId.length !== Z85_KEY_LENGTH) return false;
+    const key = routingId.toString('latin1');
+    return this.allowList === undefined ? isZ85Key(key) : this.allowList.has(key);
+  }
+
+  /** Counts and (quietly) logs a message dropped by `acceptsRoutingId`. */
+  unboundDropped(): void {
+    this.stats.unboundDropped++;
+    this.quiet.warn(
+      'curve-unbound',
+      'Dropped a message whose routing id is not an authenticated CURVE key (a spoofed routing id, or a key since removed from the allow-list).',
+    );
   }
 
   /** Call after the server's sockets are closed. */

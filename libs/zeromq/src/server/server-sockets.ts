@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Pull, Router, type Socket, Subscriber } from 'zeromq';
 import type { ZmqServerOptions } from '../interfaces/zmq-server-options.interface.js';
 import { applyCurveSocketOptions, reconnectWhenRefused } from '../security/curve-sockets.js';
+import { authenticatedRouter } from '../security/routing-id-guard.js';
 import { ServerSecurity } from '../security/server-security.js';
 import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
 import { type PeerEvent, PeerMonitor } from '../sockets/peer-monitor.js';
@@ -91,7 +92,14 @@ export async function openServerSockets(
     if (options.curve) opened.security = await ServerSecurity.open(options.curve);
     if (router) {
       // `mandatory`: a reply to a vanished peer fails (and is counted) instead of vanishing.
-      const socket = new Router({ mandatory: true });
+      const security = opened.security;
+      const socket = security
+        ? authenticatedRouter(
+            (id) => security.acceptsRoutingId(id),
+            () => security.unboundDropped(),
+            { mandatory: true },
+          )
+        : new Router({ mandatory: true });
       opened.sockets.router = socket;
       applySocketOptions(socket, DEFAULT_ROUTER_OPTIONS, router);
       opened.secure(socket, SocketKind.Router, emit);

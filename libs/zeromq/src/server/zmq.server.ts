@@ -178,8 +178,12 @@ export class ZmqServer
   private onRouterMessage(frames: Buffer[]): number | Promise<number> {
     const routingId = frames[0];
     const kind = checkHeader(frames, 1);
-    if (typeof kind === 'string')
-      return this.malformed(SocketKind.Router, kind, routingId, frames[2]);
+    // A header that is not two bytes says nothing about the frames after it: no reply. A known
+    // layout with a bad version or kind still has its id where a sender expects it.
+    if (typeof kind === 'string') {
+      const id = kind === MalformedReason.BadHeader ? undefined : frames[2];
+      return this.malformed(SocketKind.Router, kind, routingId, id);
+    }
     const isRequest = kind === MessageKind.Request;
     const id = isRequest ? frames[2] : undefined;
     if (frames.length !== (isRequest ? 5 : 4))
