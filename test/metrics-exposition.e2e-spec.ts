@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { register, Registry } from 'prom-client';
 import { firstValueFrom } from 'rxjs';
 import request from 'supertest';
@@ -178,6 +179,7 @@ describe('Prometheus metrics (GET /metrics, parsed)', () => {
     expect(value(m, 'sluice_handler_duration_seconds_count', { ...router_, pattern: 'free' })).toBe(
       10,
     );
+    console.log(JSON.stringify(m.get('sluice_handler_duration_seconds_count')));
     expect(value(m, 'sluice_handler_duration_seconds_count', { pattern: 'quota' })).toBe(5);
     expect(
       value(m, 'sluice_handler_duration_seconds_bucket', { pattern: 'free', le: '+Inf' }),
@@ -201,9 +203,12 @@ describe('Prometheus metrics (GET /metrics, parsed)', () => {
     );
     const read = async () => parseExposition(await registry.metrics());
     let m = await read();
-    while (value(m, 'sluice_paused', { socket: 'pull' }) !== 1) m = await read();
-    await waitFor(() => false === false, 'tick');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let i = 0; value(m, 'sluice_paused', { socket: 'pull' }) !== 1; i++) {
+      expect(i, 'the pull socket pauses').toBeLessThan(300);
+      await sleep(10);
+      m = await read();
+    }
+    await sleep(300);
     m = await read();
     expect(
       value(m, 'sluice_rate_limited_total', { socket: 'pull', action: 'pause' }),
