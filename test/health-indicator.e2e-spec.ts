@@ -100,6 +100,10 @@ describe('ZmqHealthIndicator', () => {
     expect(r.sockets.router.perSecond.limited.reject).toBeGreaterThan(0);
     expect(r.sockets.router.rules[0]).toMatchObject({ rule: 'quota', pattern: 'quota' });
     expect(r.topLimitedPatterns[0]).toMatchObject({ socket: 'router', pattern: 'quota' });
+    // The one client is the top limited peer, named by its routing id.
+    expect(r.topLimitedPeers).toEqual([
+      { socket: 'router', peer: expect.any(String), limited: 55 },
+    ]);
     // A looser threshold per check: the same traffic is up.
     expect(report(indicator, { maxLimitedShare: 0.95 }).status).toBe('up');
   });

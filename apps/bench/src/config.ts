@@ -47,9 +47,10 @@ export function loadConfig(): BenchConfig {
     seconds,
     quick,
     only: (flag('only') ?? process.env.BENCH_ONLY ?? '').split(',').filter((s) => s !== ''),
-    // ~5 minutes on 2 cores for the default run; longer windows get proportionally more.
+    // ~6 minutes on 2 cores for the default run (the rate-limit scenarios run several rounds);
+    // the cap is 10 minutes, longer windows get proportionally more.
     globalTimeoutMs:
-      positive(process.env.BENCH_TIMEOUT, Math.max(300, 15 * (seconds + warmupSeconds + 6))) * 1000,
+      positive(process.env.BENCH_TIMEOUT, Math.max(600, 30 * (seconds + warmupSeconds + 6))) * 1000,
     profile,
     profileDir: process.env.BENCH_PROFILE_DIR ?? '/tmp/sluice-bench-profiles',
     outDir: process.env.BENCH_OUT ?? `${repoRoot}bench`,

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   for (const scenario of selected) {
     const env = {
       host: config.host,
-      ports: [0, 0] as [number, number],
+      ports: [0, 0, 0],
       natsUrl: config.natsUrl,
       redisUrl: config.redisUrl,
     };

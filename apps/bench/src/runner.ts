@@ -16,6 +16,8 @@ import type {
 
 const CHILD = new URL('./child.js', import.meta.url).pathname;
 export const READY_MS = 15_000;
+/** Free ports given to every scenario (BenchEnv.ports). */
+const PORTS_PER_SCENARIO = 3;
 export const CALL_SLACK_MS = 20_000; // on top of a phase's own length: ZmqClient's 10 s timeout, slow teardown
 
 const EMPTY: Figures = {
@@ -258,9 +260,9 @@ async function measureEvents(
   };
 }
 
-/** Two loopback ports the OS just handed out (held together, so they differ). */
-async function freePorts(): Promise<[number, number]> {
-  const servers = [createServer(), createServer()];
+/** Loopback ports the OS just handed out (held together, so they differ). */
+async function freePorts(count = PORTS_PER_SCENARIO): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
   const ports = await Promise.all(
     servers.map(
       (server) =>
@@ -274,5 +276,5 @@ async function freePorts(): Promise<[number, number]> {
     ),
   );
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return [ports[0], ports[1]];
+  return ports;
 }

@@ -14,8 +14,11 @@ import type { ChildLink, Handlers } from './ipc.js';
 /** Where the servers listen; chosen by the orchestrator so that no two runs share a port. */
 export interface BenchEnv {
   host: string;
-  /** Two free loopback ports (request socket and event socket, when a transport needs two). */
-  ports: [number, number];
+  /**
+   * Three free loopback ports: request socket and event socket when a transport needs two;
+   * custom scenarios running servers side by side use one each.
+   */
+  ports: number[];
   natsUrl: string;
   redisUrl: string;
 }

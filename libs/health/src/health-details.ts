@@ -56,7 +56,11 @@ export interface LimitedPeer {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
-const perSecond = (n: number, seconds: number) => (seconds > 0 ? round(n / seconds) : 0);
+/**
+ * Over the window covered so far, but at least a second: right after start a few messages in a
+ * few milliseconds would read as thousands per second.
+ */
+const perSecond = (n: number, seconds: number) => round(n / Math.max(1, seconds));
 
 /** performance.now() ms to wall-clock ISO text. */
 export function isoTime(monotonicMs: number): string {

@@ -1,4 +1,9 @@
-import { judgeServer, limitedShare, resolveRules, type SocketFacts } from './health-status-rules.js';
+import {
+  judgeServer,
+  limitedShare,
+  resolveRules,
+  type SocketFacts,
+} from './health-status-rules.js';
 
 const rules = resolveRules();
 const socket = (facts: Partial<SocketFacts> = {}): SocketFacts => ({
@@ -81,7 +86,10 @@ describe('health status rules', () => {
 
   it('options move the thresholds', () => {
     const strict = resolveRules({ maxLimitedShare: 0.05, minMessages: 1, maxPauseMs: 100 });
-    const facts = { listening: true, sockets: [socket({ admitted: 9, limited: 1, pausedForMs: 150 })] };
+    const facts = {
+      listening: true,
+      sockets: [socket({ admitted: 9, limited: 1, pausedForMs: 150 })],
+    };
     expect(judgeServer(facts, strict).reasons).toHaveLength(2);
   });
 

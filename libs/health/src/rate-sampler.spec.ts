@@ -39,7 +39,10 @@ describe('RateSampler', () => {
     const young = new RateSampler(server, 10_000, 1_000);
     young.tick(20_000);
     router.received += 5;
-    expect(young.window(22_000)).toMatchObject({ seconds: 2, sockets: { router: { received: 5 } } });
+    expect(young.window(22_000)).toMatchObject({
+      seconds: 2,
+      sockets: { router: { received: 5 } },
+    });
   });
 
   it('counts the pause under way, and follows a pause streak across the reader loop resets', () => {

@@ -30,12 +30,9 @@ export interface ServerSnapshot {
   rules: Map<CompiledRule, RuleCounters>;
 }
 
-/**
- * The sockets a server opened. Every opened socket has a peer monitor, so the keys of
- * `connectedPeers` are exactly the open (or once opened) sockets; before `listen`, none.
- */
+/** The sockets a server opened (they stay listed after close); before `listen`, none. */
 export function socketsOf(server: ZmqServer): SocketKind[] {
-  return Object.keys(server.connectedPeers) as SocketKind[];
+  return server.socketKinds;
 }
 
 /** The rules in force on a server, with the socket whose gate holds them. */

@@ -26,7 +26,7 @@ export type ZmqHealthDetails = {
   /** By socket ('router', 'pull', 'sub'); 'name:socket' when several servers are reported. */
   sockets: Record<string, SocketHealth>;
   topLimitedPatterns: LimitedPattern[];
-  /** Needs the server's 'limited' event (see ZmqLimitedEvent); empty until then. */
+  /** From the server's 'limited' events: the peers refused most in the window. */
   topLimitedPeers: LimitedPeer[];
 };
 

@@ -6,7 +6,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { type SocketKind, ZmqServer } from '@sluice/zeromq';
+import { type SocketKind, type ZmqLimitedEvent, ZmqServer } from '@sluice/zeromq';
 import type { Subscription } from 'rxjs';
 import {
   DEFAULT_SAMPLE_EVERY_MS,
@@ -18,20 +18,6 @@ import {
 import { RateSampler } from './rate-sampler.js';
 import { WindowedTopCounts } from './top-counts.js';
 import type { ZmqHealthModuleOptions } from './zmq-health-options.interface.js';
-
-/**
- * The event this library listens for to rank limited peers. `ZmqServer` does not emit it yet;
- * until it does, the peers table stays empty and the other details are unaffected.
- */
-export interface ZmqLimitedEvent {
-  socket: SocketKind;
-  action: 'drop' | 'pause' | 'reject';
-  /** Routing id as text (ROUTER only). */
-  peer?: string;
-  pattern?: string;
-  /** Name of the rule that decided. */
-  rule?: string;
-}
 
 /** A server under watch, with its sampler and its bounded table of limited peers. */
 export interface TrackedServer {
@@ -91,7 +77,6 @@ export class ZmqServers implements OnModuleInit, OnModuleDestroy {
     if (this.tracked.some((t) => t.name === entry.name)) {
       throw new Error(`ZmqServers: a server named '${entry.name}' is already tracked`);
     }
-    // Forward-compatible: only fires once ZmqServer emits 'limited' (see ZmqLimitedEvent).
     server.on('limited', (event: ZmqLimitedEvent) => {
       if (event.peer !== undefined) entry.limitedPeers.add(`${event.socket}|${event.peer}`);
     });

@@ -1,6 +1,6 @@
 export { ZmqServer, type ZmqServerSockets } from './server/zmq.server.js';
 export { ZmqContext } from './server/zmq.context.js';
-export type { ZmqServerEventsMap } from './server/server-events.js';
+export type { ZmqLimitedEvent, ZmqServerEventsMap } from './server/server-events.js';
 export { ServerStats, SocketStats } from './server/server-stats.js';
 export { ZmqClient } from './client/zmq.client.js';
 export type { ZmqServerOptions, ZmqSubOptions } from './interfaces/zmq-server-options.interface.js';
@@ -12,6 +12,7 @@ export type {
 } from './interfaces/zmq-curve-options.interface.js';
 export type { AuthRefusedEvent } from './server/server-sockets.js';
 export { curveRoutingId } from './security/curve-identity.js';
+export type { CurveAuthStats } from './security/server-security.js';
 export { type KeyPairFiles, writeKeyPair } from './security/generate-keys.js';
 export type {
   ZmqBindOptions,

@@ -8,9 +8,10 @@ export interface TransportDef {
   event: string;
   /** Emits awaited concurrently in the event scenario (1 when the API allows one send at a time). */
   eventWindow?: number;
-  probe?(env: BenchEnv): Promise<string | undefined>;
-  server(env: BenchEnv, onMessage: () => void): Promise<BenchServer>;
-  client(env: BenchEnv): Promise<BenchClient>;
+  // Function-typed properties, not methods: they are passed on unbound.
+  probe?: (env: BenchEnv) => Promise<string | undefined>;
+  server: (env: BenchEnv, onMessage: () => void) => Promise<BenchServer>;
+  client: (env: BenchEnv) => Promise<BenchClient>;
 }
 
 export const IN_FLIGHT_LEVELS = [1, 100] as const;

@@ -1,13 +1,14 @@
 import { Controller, Module, type Type } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { RateLimitModule } from '@sluice/rate-limit';
-import { ZmqClient, ZmqServer } from '@sluice/zeromq';
+import { MessageKind, WIRE_VERSION, ZmqServer } from '@sluice/zeromq';
+import { Pull, Push } from 'zeromq';
 import type { ChildLink } from '../ipc.js';
 import { clientRole, type EmitResult } from '../roles/client.js';
 import { type ServerSnapshot, serverRole } from '../roles/server.js';
 import { CALL_SLACK_MS, type Outcome } from '../runner.js';
-import type { BenchEnv, CustomScenario, RoleInstance } from '../scenario.js';
-import { countMessage, nestClient, startNestServer } from './nest-app.js';
+import type { BenchClient, BenchEnv, CustomScenario, RoleInstance } from '../scenario.js';
+import { countMessage, startNestServer } from './nest-app.js';
 import {
   interleave,
   listRounds,
@@ -20,12 +21,14 @@ import {
  * What a dropped message costs the server, against a handled one: a PULL server with an
  * @EventPattern handler, run A without any limit (every event parsed and handled), run B with
  * a socket rule of 1 event/s, action drop (nearly every event refused before its body is
- * parsed). Server CPU (process.cpuUsage of the server child, every thread) per event received,
+ * parsed); run C, for reference, a bare zeromq.js PULL receive loop (the floor every
+ * zeromq.js server pays). Server CPU (process.cpuUsage of the server child, every thread) per event received,
  * from a mark before the client starts to the moment the server received everything it sent.
- * Both pairs run side by side and are measured alternately; figures are medians over rounds.
+ * The three pairs run side by side and are measured in rotation; figures are medians over rounds.
  */
 const ID = 'rate-limit.drop-cpu';
-const WINDOW = 100;
+/** zeromq.js allows one pending send per socket. */
+const WINDOW = 1;
 const TINY_RULE = { limit: 1, per: '1s', action: 'drop' } as const;
 
 @Controller()
@@ -48,9 +51,36 @@ class DroppedModule {}
 const SIDES = {
   handled: { port: 0, module: HandledModule },
   dropped: { port: 1, module: DroppedModule },
+  receive: { port: 2, module: undefined },
 };
 
-function server(side: keyof typeof SIDES): (env: BenchEnv) => Promise<RoleInstance> {
+/**
+ * The floor, for reference: a bare zeromq.js PULL that only receives (no frame check, no
+ * admission, no Nest). What it costs per event is what any server on zeromq.js pays.
+ */
+function receiveOnlyServer(env: BenchEnv): Promise<RoleInstance> {
+  return serverRole(
+    {
+      server: async (e, onMessage) => {
+        const pull = new Pull();
+        await pull.bind(`tcp://${e.host}:${e.ports[SIDES.receive.port]}`);
+        let received = 0;
+        void (async () => {
+          while (!pull.closed) {
+            const frames = await pull.receive().catch(() => undefined);
+            if (frames === undefined) continue;
+            received++;
+            onMessage();
+          }
+        })();
+        return { received: () => received, close: async () => pull.close() };
+      },
+    },
+    env,
+  );
+}
+
+function server(side: 'handled' | 'dropped'): (env: BenchEnv) => Promise<RoleInstance> {
   const { port, module } = SIDES[side];
   return (env) =>
     serverRole(
@@ -65,13 +95,26 @@ function server(side: keyof typeof SIDES): (env: BenchEnv) => Promise<RoleInstan
     );
 }
 
+/**
+ * A bare zeromq.js PUSH writing Sluice event frames ([header, pattern, body]), one send at a
+ * time: it costs the sender a few µs per event, so the server, not the sender, sets the pace
+ * (as in a flood), and the server's CPU per event is not inflated by idle wake-ups.
+ */
 function client(side: keyof typeof SIDES): (env: BenchEnv) => Promise<RoleInstance> {
   const { port } = SIDES[side];
+  const header = Buffer.from([WIRE_VERSION, MessageKind.Event]);
   return (env) =>
     clientRole(
       {
-        client: (e) =>
-          nestClient(new ZmqClient({ push: { connect: `tcp://${e.host}:${e.ports[port]}` } })),
+        client: async (e): Promise<BenchClient> => {
+          const push = new Push();
+          push.connect(`tcp://${e.host}:${e.ports[port]}`);
+          return {
+            request: () => Promise.reject(new Error('events only')),
+            emit: (payload) => push.send([header, 'evt', JSON.stringify(payload)]),
+            close: async () => push.close(),
+          };
+        },
       },
       env,
     );
@@ -116,6 +159,8 @@ export const rateLimitDropCpuScenario: CustomScenario = {
     'server:dropped': server('dropped'),
     'client:handled': client('handled'),
     'client:dropped': client('dropped'),
+    'server:receive': receiveOnlyServer,
+    'client:receive': client('receive'),
   },
   run: async (ctx) => {
     const { warmupSeconds, seconds } = ctx.config;
@@ -123,16 +168,19 @@ export const rateLimitDropCpuScenario: CustomScenario = {
     const clientA = await ctx.fork('client:handled');
     const serverB = await ctx.fork('server:dropped');
     const clientB = await ctx.fork('client:dropped');
+    const serverC = await ctx.fork('server:receive');
+    const clientC = await ctx.fork('client:receive');
     await dropPhase(serverA, clientA, warmupSeconds);
     await dropPhase(serverB, clientB, warmupSeconds);
+    await dropPhase(serverC, clientC, warmupSeconds);
     const rounds = roundsFor(ctx.config);
-    const [a, b] = await interleave(
-      rounds,
+    const [a, b, c] = await interleave(rounds, [
       () => dropPhase(serverA, clientA, seconds),
       () => dropPhase(serverB, clientB, seconds),
-    );
+      () => dropPhase(serverC, clientC, seconds),
+    ]);
     const describe = (what: string) =>
-      `Sluice ZmqClient.emit (PUSH, ${WINDOW} awaited at a time) → ZmqServer (PULL) @EventPattern, ${what}; msg/s = events received; server CPU per event received; median of ${rounds} interleaved rounds of ${seconds} s`;
+      `bare zeromq.js PUSH sending Sluice event frames as fast as the server takes them → ZmqServer (PULL) @EventPattern, ${what}; msg/s = events received; server CPU per event received; median of ${rounds} interleaved rounds of ${seconds} s`;
     const note = (outcomes: Outcome[]) =>
       [
         `server CPU µs/event per round: ${listRounds(
@@ -164,7 +212,16 @@ export const rateLimitDropCpuScenario: CustomScenario = {
         figures: figures(b),
         note: note(b),
       },
+      {
+        id: `${ID}.receive-only`,
+        description: describe(
+          'reference: a bare zeromq.js PULL receive loop in place of ZmqServer (no checks, no admission, no Nest)',
+        ).replace('ZmqServer (PULL) @EventPattern', 'zeromq.js PULL'),
+        inFlight: WINDOW,
+        figures: figures(c),
+        note: note(c).replace(/; events handled per round: [^;]*/, ''),
+      },
     ];
   },
-  budgetSeconds: (config) => 20 + 2 * (config.warmupSeconds + 3) + 2 * 5 * (config.seconds + 3),
+  budgetSeconds: (config) => 30 + 3 * (config.warmupSeconds + 3) + 3 * 5 * (config.seconds + 3),
 };

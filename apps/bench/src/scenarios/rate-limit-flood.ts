@@ -1,12 +1,18 @@
 import { Module, type Type } from '@nestjs/common';
-import { isRateLimitedError, RateLimitModule } from '@sluice/rate-limit';
-import { ZmqClient, ZmqServer } from '@sluice/zeromq';
+import { RateLimitModule } from '@sluice/rate-limit';
+import { MessageKind, WIRE_VERSION, ZmqClient, ZmqServer } from '@sluice/zeromq';
+import { Dealer } from 'zeromq';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChildLink } from '../ipc.js';
 import { PAYLOAD } from '../payload.js';
 import { type ServerSnapshot, serverRole } from '../roles/server.js';
 import { CALL_SLACK_MS } from '../runner.js';
-import type { BenchClient, BenchEnv, CustomScenario, ResultRow } from '../scenario.js';
+import type {
+  BenchClient,
+  BenchEnv,
+  CustomScenario,
+  ResultRow,
+  RoleInstance,
+} from '../scenario.js';
 import { cpuMicros, LatencyRecorder, summarize } from '../stats.js';
 import { EchoController, nestClient, startNestServer } from './nest-app.js';
 
@@ -16,7 +22,7 @@ import { EchoController, nestClient, startNestServer } from './nest-app.js';
  * client sends L/2 requests per second, one at a time, on a fixed schedule (a late reply makes
  * the next send immediate), and records send → reply latency. Phase 1 it is alone; phase 2 a
  * flooder in another process sends 10 × L requests per second on a paced schedule (at most
- * MAX_FLOOD_IN_FLIGHT unanswered), so that 90 % of its requests are rejected. Rounds alternate
+ * MAX_FLOOD_IN_FLIGHT unanswered) over a bare DEALER, so that 90 % of them are rejected. Rounds alternate
  * the two phases; each row pools the samples of its phase over the rounds.
  */
 const ID = 'rate-limit.flood';
@@ -91,48 +97,73 @@ async function paced(client: BenchClient, rate: number, seconds: number): Promis
   return { samples, sent, errors, firstError, late, elapsedMs: performance.now() - t0 };
 }
 
-/** `rate` requests per second, not awaited one by one, for `seconds`; then waits for the replies. */
-async function flood(client: BenchClient, rate: number, seconds: number): Promise<FloodResult> {
-  const result: FloodResult = {
-    issued: 0,
-    admitted: 0,
-    rateLimited: 0,
-    otherErrors: 0,
-    capped: 0,
-    elapsedMs: 0,
-    cpuUs: 0,
-  };
-  let inFlight = 0;
-  const cpu0 = cpuMicros();
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  const settle = () => inFlight--;
-  const onOk = () => result.admitted++;
-  const onError = (error: unknown) => {
-    if (isRateLimitedError(error)) result.rateLimited++;
-    else {
-      result.otherErrors++;
-      result.firstOther ??= String(error);
-    }
-  };
-  for (let now = t0; now < end; now = performance.now()) {
-    const due = Math.floor(((now - t0) * rate) / 1000);
-    while (result.issued + result.capped < due) {
-      if (inFlight >= MAX_FLOOD_IN_FLIGHT) {
-        result.capped++;
-        continue;
+/**
+ * The flooder speaks the wire protocol on a bare zeromq.js DEALER (what an abusive peer would
+ * do), so that on a small machine its own CPU takes as little as possible from the server and
+ * the legit client: `rate` requests per second on a paced schedule, replies read and sorted.
+ */
+async function floodRole(env: BenchEnv): Promise<RoleInstance> {
+  const dealer = new Dealer();
+  dealer.connect(`tcp://${env.host}:${env.ports[0]}`);
+  const header = Buffer.from([WIRE_VERSION, MessageKind.Request]);
+  const body = Buffer.from(JSON.stringify(PAYLOAD));
+  const pattern = Buffer.from('echo');
+  let admitted = 0;
+  let rateLimited = 0;
+  let otherErrors = 0;
+  let firstOther: string | undefined;
+  void (async () => {
+    while (!dealer.closed) {
+      const frames = await dealer.receive().catch(() => undefined);
+      if (frames === undefined) continue;
+      const kind = frames[0][1];
+      if (kind === MessageKind.Complete || kind === MessageKind.Next) admitted++;
+      else if (kind === MessageKind.Error && frames[2]?.includes('RATE_LIMITED')) rateLimited++;
+      else {
+        otherErrors++;
+        firstOther ??= `kind ${kind}: ${frames[2]?.toString('utf8').slice(0, 200)}`;
       }
-      result.issued++;
-      inFlight++;
-      client.request(PAYLOAD).then(onOk, onError).finally(settle);
     }
-    await sleep(1);
-  }
-  const drainEnd = performance.now() + 5_000;
-  while (inFlight > 0 && performance.now() < drainEnd) await sleep(5);
-  result.elapsedMs = performance.now() - t0;
-  result.cpuUs = cpuMicros() - cpu0;
-  return result;
+  })();
+  let nextId = 0;
+  const run = async (rate: number, seconds: number): Promise<FloodResult> => {
+    const start = { admitted, rateLimited, otherErrors };
+    const answered = () => admitted + rateLimited + otherErrors;
+    let issued = 0;
+    let capped = 0;
+    const base = answered();
+    const cpu0 = cpuMicros();
+    const t0 = performance.now();
+    const end = t0 + seconds * 1000;
+    for (let now = t0; now < end; now = performance.now()) {
+      const due = Math.floor(((now - t0) * rate) / 1000);
+      while (issued + capped < due) {
+        if (issued - (answered() - base) >= MAX_FLOOD_IN_FLIGHT) {
+          capped++;
+          continue;
+        }
+        issued++;
+        await dealer.send([header, (nextId++).toString(36), pattern, body]);
+      }
+      await sleep(1);
+    }
+    const drainEnd = performance.now() + 5_000;
+    while (answered() - base < issued && performance.now() < drainEnd) await sleep(5);
+    return {
+      issued,
+      admitted: admitted - start.admitted,
+      rateLimited: rateLimited - start.rateLimited,
+      otherErrors: otherErrors - start.otherErrors,
+      firstOther,
+      capped,
+      elapsedMs: performance.now() - t0,
+      cpuUs: cpuMicros() - cpu0,
+    };
+  };
+  return {
+    handlers: { run: async (c) => run(Number(c.rate), Number(c.seconds)) },
+    close: async () => dealer.close(),
+  };
 }
 
 function clientRoleOf<T extends object>(
@@ -202,7 +233,7 @@ export const rateLimitFloodScenario: CustomScenario = {
         env,
       ),
     legit: clientRoleOf(paced),
-    flooder: clientRoleOf(flood),
+    flooder: floodRole,
   },
   run: async (ctx) => {
     const { warmupSeconds, quick } = ctx.config;
@@ -245,7 +276,7 @@ export const rateLimitFloodScenario: CustomScenario = {
       `flooder: ${Math.round(sum((f) => f.issued) / floodSeconds).toLocaleString('en-US')} req/s issued (target ${FLOOD_RATE.toLocaleString('en-US')})`,
       `${sum((f) => f.admitted).toLocaleString('en-US')} admitted, ${sum((f) => f.rateLimited).toLocaleString('en-US')} RATE_LIMITED`,
       `server received up to ${Math.round(serverRate).toLocaleString('en-US')} msg/s`,
-      `flooder CPU ${(
+      `flooder (bare DEALER) CPU ${(
         sum((f) => f.cpuUs) /
         Math.max(
           1,

@@ -110,11 +110,10 @@ export const rateLimitOverheadScenario: CustomScenario = {
     await warmRequests(clientA, IN_FLIGHT, warmupSeconds);
     await warmRequests(clientB, IN_FLIGHT, warmupSeconds);
     const rounds = roundsFor(ctx.config);
-    const [a, b] = await interleave(
-      rounds,
+    const [a, b] = await interleave(rounds, [
       () => requestPhase(serverA, clientA, IN_FLIGHT, seconds),
       () => requestPhase(serverB, clientB, IN_FLIGHT, seconds),
-    );
+    ]);
     const describe = (what: string) =>
       `Sluice ZmqClient.send → ZmqServer (ROUTER) echo, ${IN_FLIGHT} in flight, ${what}; median of ${rounds} interleaved rounds of ${seconds} s`;
     const note = (outcomes: typeof a) =>

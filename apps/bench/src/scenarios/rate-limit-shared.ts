@@ -17,26 +17,22 @@ export function roundsFor(config: RunConfig & { quick: boolean }): number {
 }
 
 /**
- * Runs `a` and `b` alternately, `rounds` times each, in the order A B, B A, A B, … (each side
- * leads as often as the other, so a drift in machine load does not favour either).
+ * Runs every side once per round, `rounds` times, the first side rotating from one round to
+ * the next (two sides: A B, B A, A B, …), so that a drift in machine load favours none.
+ * Returns each side's results in round order.
  */
 export async function interleave<T>(
   rounds: number,
-  a: () => Promise<T>,
-  b: () => Promise<T>,
-): Promise<[T[], T[]]> {
-  const as: T[] = [];
-  const bs: T[] = [];
+  sides: ReadonlyArray<() => Promise<T>>,
+): Promise<T[][]> {
+  const out = sides.map((): T[] => []);
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      as.push(await a());
-      bs.push(await b());
-    } else {
-      bs.push(await b());
-      as.push(await a());
+    for (let j = 0; j < sides.length; j++) {
+      const i = (round + j) % sides.length;
+      out[i].push(await sides[i]());
     }
   }
-  return [as, bs];
+  return out;
 }
 
 /** `12,345 / 13,001 / …` for a note listing every round. */

@@ -291,6 +291,15 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
         ),
       );
     });
+    socket.events.on('handshake:error:auth', (event) => {
+      if (!singleEndpoint) return;
+      this.pending.failAll(
+        new ZmqRequestError(
+          'AUTH_REFUSED',
+          `The server at ${event.address} refused this client's CURVE key (ZAP status ${event.error.status}): add its public key to the server's allow-list.`,
+        ),
+      );
+    });
   }
 
   private onRequestNotSent(error: unknown, frames: Array<Buffer | string>): void {

@@ -64,7 +64,12 @@ describe('writeKeyPair', () => {
     expect((await stat(files.secretKeyFile)).mode & 0o777).toBe(0o600);
     const pair = resolveKeyPair({ secretKeyFile: files.secretKeyFile }, 'p')!;
     expect(pair.publicKey).toBe(files.publicKey);
-    expect(resolveKeyPair({ secretKeyFile: files.secretKeyFile, publicKeyFile: files.publicKeyFile }, 'p')).toEqual(pair);
+    expect(
+      resolveKeyPair(
+        { secretKeyFile: files.secretKeyFile, publicKeyFile: files.publicKeyFile },
+        'p',
+      ),
+    ).toEqual(pair);
     expect(await readFile(files.publicKeyFile, 'utf8')).toContain(files.publicKey);
   });
 

@@ -16,6 +16,7 @@ import type { ZmqServerOptions } from '../interfaces/zmq-server-options.interfac
 import type { ZmqDeserializer } from '../interfaces/zmq-socket-options.interface.js';
 import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
 import { validateServerOptions } from '../options/validate-options.js';
+import type { CurveAuthStats } from '../security/server-security.js';
 import { checkHeader, isValidId, isValidPattern } from '../wire/frame-check.js';
 import { MALFORMED_MESSAGES, MalformedReason } from '../wire/malformed-reason.js';
 import { DEFAULT_MAX_PATTERN_BYTES, MessageKind } from '../wire/wire.constants.js';
@@ -89,6 +90,19 @@ export class ZmqServer
 
   get isListening(): boolean {
     return this.sockets !== undefined && this.closing === undefined;
+  }
+
+  /** CURVE handshakes allowed and refused by the ZAP policy (undefined without CURVE). */
+  get authStats(): CurveAuthStats | undefined {
+    return this.sockets?.security?.stats;
+  }
+
+  /** The sockets this server opened ('router', 'pull', 'sub'). */
+  get socketKinds(): SocketKind[] {
+    const { router, pull, sub } = this.sockets?.sockets ?? {};
+    return [router && SocketKind.Router, pull && SocketKind.Pull, sub && SocketKind.Sub].filter(
+      (kind): kind is SocketKind => kind !== undefined,
+    );
   }
 
   /** The admission gates in force, per socket (none where a socket has no rule). */
@@ -240,12 +254,12 @@ export class ZmqServer
     if (gate.store.synchronous === true) {
       const verdict = gate.admit(pattern, peer, performance.now()) as Verdict;
       if (verdict === Verdict.Admit) return this.dispatch(socket, pattern, body, routingId, id);
-      return this.limited(socket, verdict, gate, peer, routingId, id);
+      return this.limited(socket, verdict, gate, pattern, peer, routingId, id);
     }
     const details: AdmissionDetails = { waitMs: 0, rule: undefined };
     return (gate.admit(pattern, peer, performance.now(), details) as Promise<Verdict>).then((v) => {
       if (v === Verdict.Admit) return this.dispatch(socket, pattern, body, routingId, id);
-      return this.limited(socket, v, details, peer, routingId, id);
+      return this.limited(socket, v, details, pattern, peer, routingId, id);
     });
   }
 
@@ -254,6 +268,7 @@ export class ZmqServer
     socket: SocketKind,
     verdict: Verdict,
     { waitMs, rule }: AdmissionDetails,
+    pattern: string,
     peer: string | undefined,
     routingId: Buffer | undefined,
     id: Buffer | undefined,
@@ -262,7 +277,12 @@ export class ZmqServer
     const action =
       verdict === Verdict.Pause ? 'pause' : verdict === Verdict.Reject && id ? 'reject' : 'drop';
     limited[action]++;
+    // Only refused messages pay for naming their peer: the log and the top-peers table need it.
+    peer ??= peerToString(routingId);
     if (rule) this.rateLimitLog.limited(socket, rule, action, peer);
+    if (this.events.has('limited')) {
+      this.events.emit('limited', { socket, action, peer, pattern, rule: rule?.name });
+    }
     if (action === 'pause') return Math.min(MAX_PAUSE_MS, Math.max(1, Math.ceil(waitMs)));
     if (action === 'reject') {
       const error = new RateLimitedException(rule?.name ?? 'rate-limit', waitMs).getError();
