@@ -70,6 +70,21 @@ describe('demo service', () => {
     await app?.close();
   });
 
+  it('serves /health (transport state and a real round trip) and /metrics', async () => {
+    const health = await fetch(`${baseUrl}/health`);
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as {
+      status: string;
+      info: Record<string, { status: string }>;
+    };
+    expect(body.status).toBe('ok');
+    expect(body.info.zmq.status).toBe('up');
+    expect(body.info['zmq-roundtrip'].status).toBe('up');
+    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^sluice_messages_received_total\{socket="router"\} [1-9]/m);
+    expect(metrics).toContain('# TYPE sluice_rate_limited_total counter');
+  });
+
   it('ingests readings pushed over PULL and answers queries over the ROUTER', async () => {
     const sensor = await client();
     const reader = await client();
