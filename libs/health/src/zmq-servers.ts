@@ -6,7 +6,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { type SocketKind, type ZmqLimitedEvent, ZmqServer } from '@sluice/zeromq';
+import { type ZmqLimitedEvent, ZmqServer } from '@sluice/zeromq';
 import type { Subscription } from 'rxjs';
 import {
   DEFAULT_SAMPLE_EVERY_MS,

@@ -11,6 +11,22 @@ export interface RateLimitedError {
 }
 
 /**
+ * The error body for a refused request. Transports that answer on their own (ZmqServer) send
+ * this directly: building an exception captures a stack trace, microseconds per refusal.
+ */
+export function rateLimitedError(rule: string, retryAfterMs: number): RateLimitedError {
+  // Whole milliseconds, rounded up: retrying at the advertised time must succeed.
+  const wait = Math.max(0, Math.ceil(retryAfterMs));
+  return {
+    status: 'error',
+    code: RATE_LIMITED_CODE,
+    message: `Rate limit exceeded for rule "${rule}": retry after ${wait} ms`,
+    retryAfterMs: wait,
+    rule,
+  };
+}
+
+/**
  * An `RpcException`, so Nest's RPC exception filter forwards `getError()` to the client
  * as is (a plain Error would reach it as the generic "Internal server error").
  */
@@ -19,18 +35,10 @@ export class RateLimitedException extends RpcException {
   readonly rule: string;
 
   constructor(rule: string, retryAfterMs: number) {
-    // Whole milliseconds, rounded up: retrying at the advertised time must succeed.
-    const wait = Math.max(0, Math.ceil(retryAfterMs));
-    const body: RateLimitedError = {
-      status: 'error',
-      code: RATE_LIMITED_CODE,
-      message: `Rate limit exceeded for rule "${rule}": retry after ${wait} ms`,
-      retryAfterMs: wait,
-      rule,
-    };
+    const body = rateLimitedError(rule, retryAfterMs);
     super(body);
     this.name = 'RateLimitedException';
-    this.retryAfterMs = wait;
+    this.retryAfterMs = body.retryAfterMs;
     this.rule = rule;
   }
 

@@ -4,7 +4,7 @@ import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
 import {
   type AdmissionDetails,
   type AdmissionGate,
-  RateLimitedException,
+  rateLimitedError,
   RateLimitLog,
   type RateLimitRegistry,
   Verdict,
@@ -285,8 +285,7 @@ export class ZmqServer
     }
     if (action === 'pause') return Math.min(MAX_PAUSE_MS, Math.max(1, Math.ceil(waitMs)));
     if (action === 'reject') {
-      const error = new RateLimitedException(rule?.name ?? 'rate-limit', waitMs).getError();
-      this.replies!.error(routingId!, id!, error);
+      this.replies!.error(routingId!, id!, rateLimitedError(rule?.name ?? 'rate-limit', waitMs));
     }
     return 0;
   }
