@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { InvalidMessageException } from '@nestjs/microservices/errors/invalid-message.exception.js';
+import { from, Observable, throwError } from 'rxjs';
 import { Dealer, Publisher, Push, type Socket } from 'zeromq';
+
+const isNil = (value: unknown): boolean => value === undefined || value === null;
 import type { ZmqClientOptions } from '../interfaces/zmq-client-options.interface.js';
 import type { ZmqDeserializer, ZmqSerializer } from '../interfaces/zmq-socket-options.interface.js';
 import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
@@ -44,6 +48,8 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
   private eventWriter: SocketWriter | undefined;
   private connecting: Promise<ZmqClientSockets> | undefined;
   private nextId = 0;
+  /** Every socket open (and the PUB bound): sends need no connect() first. */
+  private ready = false;
   private readonly backoff: RetryAfterBackoff | undefined;
   /** Replies that matched no pending request (late, after a timeout, or foreign). */
   unmatchedReplies = 0;
@@ -92,6 +98,48 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       );
     }
     return this.sockets as T;
+  }
+
+  /**
+   * Nest's `send()` with the connected case made direct: ClientProxy defers every call through
+   * an async connect and a mergeMap, a promise and two subscriptions per request. Same contract:
+   * cold, one request per subscription, `onDispatchHook` and `createObserver` as Nest's.
+   */
+  override send<TResult = any, TInput = any>(pattern: any, data: TInput): Observable<TResult> {
+    if (isNil(pattern) || isNil(data)) return throwError(() => new InvalidMessageException());
+    return new Observable<TResult>((observer) => {
+      const callback = this.createObserver(observer);
+      if (this.dealerWriter !== undefined)
+        return this.publish(this.createPacket(pattern, data), callback);
+      let teardown: (() => void) | undefined;
+      let unsubscribed = false;
+      this.connect().then(
+        () => {
+          if (!unsubscribed) teardown = this.publish(this.createPacket(pattern, data), callback);
+        },
+        (error: unknown) => observer.error(error),
+      );
+      return () => {
+        unsubscribed = true;
+        teardown?.();
+      };
+    });
+  }
+
+  /**
+   * Nest's `emit()`, direct when connected: hot (the event is sent whether or not anyone
+   * subscribes), and the returned observable completes once ZeroMQ took the event, or errors
+   * when it could not (a PUSH at its HWM until `sendTimeout`: the pushback is visible here).
+   */
+  override emit<TResult = any, TInput = any>(pattern: any, data: TInput): Observable<TResult> {
+    if (isNil(pattern) || isNil(data)) return throwError(() => new InvalidMessageException());
+    const sent =
+      this.ready
+        ? this.dispatchEvent<TResult>(this.createPacket(pattern, data))
+        : this.connect().then(() => this.dispatchEvent<TResult>(this.createPacket(pattern, data)));
+    // Nobody may subscribe: the failure is then only the caller's to ignore, never unhandled.
+    sent.catch(() => undefined);
+    return from(sent);
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
@@ -208,6 +256,7 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       connectAll(socket, endpointsOf(push.connect));
       this.eventWriter = new SocketWriter(socket, () => undefined);
     }
+    this.ready = true;
     return sockets;
   }
 
@@ -318,6 +367,7 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       if (socket && !socket.closed) socket.close();
     }
     this.sockets = undefined;
+    this.ready = false;
     this.dealerWriter = undefined;
     this.eventWriter = undefined;
   }
