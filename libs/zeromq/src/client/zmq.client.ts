@@ -133,10 +133,9 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
    */
   override emit<TResult = any, TInput = any>(pattern: any, data: TInput): Observable<TResult> {
     if (isNil(pattern) || isNil(data)) return throwError(() => new InvalidMessageException());
-    const sent =
-      this.ready
-        ? this.dispatchEvent<TResult>(this.createPacket(pattern, data))
-        : this.connect().then(() => this.dispatchEvent<TResult>(this.createPacket(pattern, data)));
+    const sent = this.ready
+      ? this.dispatchEvent<TResult>(this.createPacket(pattern, data))
+      : this.connect().then(() => this.dispatchEvent<TResult>(this.createPacket(pattern, data)));
     // Nobody may subscribe: the failure is then only the caller's to ignore, never unhandled.
     sent.catch(() => undefined);
     return from(sent);
