@@ -12,7 +12,7 @@ import { validateClientOptions } from '../options/validate-options.js';
 import { openClientSecurity, secureClientSocket } from '../security/client-security.js';
 import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
 import { SocketWriter } from '../sockets/socket-writer.js';
-import { HEADERS, MessageKind, WIRE_VERSION } from '../wire/wire.constants.js';
+import { HEADERS, MessageKind } from '../wire/wire.constants.js';
 import {
   DEFAULT_CLIENT_SOCKET_OPTIONS,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -20,6 +20,7 @@ import {
 } from '../zmq.constants.js';
 import { isRateLimitedError } from '@sluice/rate-limit';
 import { RetryAfterBackoff } from './retry-after-backoff.js';
+import { ReplyReader } from './reply-reader.js';
 import { PendingRequests, type ReplyCallback } from './pending-requests.js';
 import { ZmqRequestError } from './zmq-request.error.js';
 
@@ -51,8 +52,7 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
   /** Every socket open (and the PUB bound): sends need no connect() first. */
   private ready = false;
   private readonly backoff: RetryAfterBackoff | undefined;
-  /** Replies that matched no pending request (late, after a timeout, or foreign). */
-  unmatchedReplies = 0;
+  private readonly replies: ReplyReader;
   /** Requests resent after a RATE_LIMITED reply (option `retryOnRateLimit`). */
   rateLimitRetries = 0;
 
@@ -65,6 +65,12 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
     const retry = options.retryOnRateLimit;
     this.backoff = retry ? new RetryAfterBackoff(retry === true ? {} : retry) : undefined;
     this.pending = new PendingRequests(options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    this.replies = new ReplyReader(this.pending, this.bodyDeserializer);
+  }
+
+  /** Replies that matched no pending request (late, after a timeout, or foreign). */
+  get unmatchedReplies(): number {
+    return this.replies.unmatched;
   }
 
   /** Requests sent and not yet answered. */
@@ -238,7 +244,7 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       this.dealerWriter = new SocketWriter(socket, (error, frames) =>
         this.onRequestNotSent(error, frames),
       );
-      void this.readReplies(socket);
+      void this.replies.read(socket, this.logger);
     }
     if (pub) {
       const socket = new Publisher();
@@ -257,69 +263,6 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
     }
     this.ready = true;
     return sockets;
-  }
-
-  /** The one reader of the DEALER: [header, id] or [header, id, body]. */
-  private async readReplies(socket: Dealer): Promise<void> {
-    while (!socket.closed) {
-      let frames: Buffer[];
-      try {
-        frames = await socket.receive();
-      } catch (error) {
-        if (socket.closed) return;
-        this.logger.warn(`Receive failed: ${String(error)}`);
-        continue;
-      }
-      this.onReply(frames);
-    }
-  }
-
-  private onReply(frames: Buffer[]): void {
-    const header = frames[0];
-    const id = frames[1];
-    if (
-      header?.length !== 2 ||
-      header[0] !== WIRE_VERSION ||
-      id === undefined ||
-      frames.length > 3
-    ) {
-      this.unmatchedReplies++;
-      return;
-    }
-    const key = id.toString('latin1');
-    const callback = this.pending.get(key);
-    if (callback === undefined) {
-      this.unmatchedReplies++;
-      return;
-    }
-    const kind = header[1];
-    const body = frames[2];
-    let value: unknown;
-    try {
-      value = body === undefined ? undefined : this.bodyDeserializer.deserialize(body);
-    } catch (error) {
-      this.pending.fail(
-        key,
-        new ZmqRequestError('BAD_REPLY', `The reply could not be deserialized: ${String(error)}`, {
-          cause: error,
-        }),
-      );
-      return;
-    }
-    if (kind === MessageKind.Next) {
-      callback({ response: value });
-    } else if (kind === MessageKind.Complete) {
-      this.pending.delete(key);
-      callback(value === undefined ? { isDisposed: true } : { response: value, isDisposed: true });
-    } else if (kind === MessageKind.Error) {
-      this.pending.delete(key);
-      callback({ err: value, isDisposed: true });
-    } else {
-      this.pending.fail(
-        key,
-        new ZmqRequestError('BAD_REPLY', `The reply has an unknown kind ${kind}.`),
-      );
-    }
   }
 
   /**

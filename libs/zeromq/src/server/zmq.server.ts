@@ -1,14 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
-import {
-  type AdmissionDetails,
-  type AdmissionGate,
-  rateLimitedError,
-  RateLimitLog,
-  type RateLimitRegistry,
-  Verdict,
-} from '@sluice/rate-limit';
+import { RateLimitLog, type RateLimitRegistry } from '@sluice/rate-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { throwError } from 'rxjs';
 import type { Pull, Router, Subscriber } from 'zeromq';
@@ -22,13 +15,14 @@ import { MALFORMED_MESSAGES, MalformedReason } from '../wire/malformed-reason.js
 import { DEFAULT_MAX_PATTERN_BYTES, MessageKind } from '../wire/wire.constants.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, SocketKind, ZmqStatus } from '../zmq.constants.js';
 import { type AdmissionGates, buildAdmissionGates } from './admission-gates.js';
+import { ADMITTED, Admission } from './admission.js';
 import { QuietLogger } from './quiet-logger.js';
 import { type OnMessage, readLoop } from './read-loop.js';
 import { ReplyWriter, type ResponsePacket } from './reply-writer.js';
 import { ServerEvents, type ZmqServerEventsMap } from './server-events.js';
 import { openServerSockets, type ServerSockets } from './server-sockets.js';
 import { ServerStats } from './server-stats.js';
-import { peerToString, ZmqContext } from './zmq.context.js';
+import { ZmqContext } from './zmq.context.js';
 
 const INTERNAL_ERROR = { status: 'error', message: 'Internal server error' };
 const SHUTTING_DOWN = {
@@ -37,8 +31,6 @@ const SHUTTING_DOWN = {
   message: 'The server is shutting down; retry on another instance.',
 };
 const NO_HANDLER = { status: 'error', message: NO_MESSAGE_HANDLER };
-/** Upper bound of one pause, whatever the limiter computes: the loop re-checks after it. */
-const MAX_PAUSE_MS = 1_000;
 
 /** The sockets behind a listening server, as `unwrap()` returns them. */
 export interface ZmqServerSockets {
@@ -68,6 +60,12 @@ export class ZmqServer
   private readonly events = new ServerEvents();
   private readonly quietLog = new QuietLogger(this.logger);
   private readonly rateLimitLog = new RateLimitLog(new Logger('RateLimit'));
+  private readonly admission = new Admission(
+    this.stats,
+    this.events,
+    this.rateLimitLog,
+    () => this.replies,
+  );
   private rateLimits: RateLimitRegistry | undefined;
   private gates: AdmissionGates = {};
   private sockets: ServerSockets | undefined;
@@ -209,10 +207,13 @@ export class ZmqServer
       return this.malformed(SocketKind.Router, MalformedReason.BadPattern, routingId, id);
     }
     const pattern = patternFrame.toString('utf8');
-    const body = frames[isRequest ? 4 : 3];
-    const gate = this.gates.router;
-    if (gate === undefined) return this.dispatch(SocketKind.Router, pattern, body, routingId, id);
-    return this.admit(SocketKind.Router, gate, pattern, body, routingId, id);
+    return this.admitThenDispatch(
+      SocketKind.Router,
+      pattern,
+      frames[isRequest ? 4 : 3],
+      routingId,
+      id,
+    );
   }
 
   /** PULL: [header, pattern, body]. SUB: [pattern, header, body] (ZeroMQ filters on the first frame). */
@@ -231,63 +232,31 @@ export class ZmqServer
     if (!isValidPattern(patternFrame, this.maxPatternBytes)) {
       return this.malformed(socket, MalformedReason.BadPattern, undefined, undefined);
     }
-    const pattern = patternFrame.toString('utf8');
-    const gate = this.gates[socket];
-    if (gate === undefined) return this.dispatch(socket, pattern, frames[2], undefined, undefined);
-    return this.admit(socket, gate, pattern, frames[2], undefined, undefined);
+    return this.admitThenDispatch(
+      socket,
+      patternFrame.toString('utf8'),
+      frames[2],
+      undefined,
+      undefined,
+    );
   }
 
-  /**
-   * Rate limits, before the body is parsed: every rule of the socket and the pattern at once.
-   * A memory store decides synchronously; an async store (shared budgets) is awaited by the
-   * reader loop, and its details come back in an object of their own.
-   */
-  private admit(
+  /** Rate limits first (admission.ts), then the handler; returns the reader's pause in ms. */
+  private admitThenDispatch(
     socket: SocketKind,
-    gate: AdmissionGate,
     pattern: string,
     body: Buffer,
     routingId: Buffer | undefined,
     id: Buffer | undefined,
   ): number | Promise<number> {
-    const peer = gate.hasPeerRules ? peerToString(routingId) : undefined;
-    if (gate.store.synchronous === true) {
-      const verdict = gate.admit(pattern, peer, performance.now()) as Verdict;
-      if (verdict === Verdict.Admit) return this.dispatch(socket, pattern, body, routingId, id);
-      return this.limited(socket, verdict, gate, pattern, peer, routingId, id);
-    }
-    const details: AdmissionDetails = { waitMs: 0, rule: undefined };
-    return (gate.admit(pattern, peer, performance.now(), details) as Promise<Verdict>).then((v) => {
-      if (v === Verdict.Admit) return this.dispatch(socket, pattern, body, routingId, id);
-      return this.limited(socket, v, details, pattern, peer, routingId, id);
-    });
-  }
-
-  /** Drop, pause or reject a refused message: counted, logged (sampled), answered if it can be. */
-  private limited(
-    socket: SocketKind,
-    verdict: Verdict,
-    { waitMs, rule }: AdmissionDetails,
-    pattern: string,
-    peer: string | undefined,
-    routingId: Buffer | undefined,
-    id: Buffer | undefined,
-  ): number {
-    const limited = this.stats.sockets[socket].limited;
-    const action =
-      verdict === Verdict.Pause ? 'pause' : verdict === Verdict.Reject && id ? 'reject' : 'drop';
-    limited[action]++;
-    // Only refused messages pay for naming their peer: the log and the top-peers table need it.
-    peer ??= peerToString(routingId);
-    if (rule) this.rateLimitLog.limited(socket, rule, action, peer);
-    if (this.events.has('limited')) {
-      this.events.emit('limited', { socket, action, peer, pattern, rule: rule?.name });
-    }
-    if (action === 'pause') return Math.min(MAX_PAUSE_MS, Math.max(1, Math.ceil(waitMs)));
-    if (action === 'reject') {
-      this.replies!.error(routingId!, id!, rateLimitedError(rule?.name ?? 'rate-limit', waitMs));
-    }
-    return 0;
+    const gate = this.gates[socket];
+    if (gate === undefined) return this.dispatch(socket, pattern, body, routingId, id);
+    const outcome = this.admission.check(socket, gate, pattern, routingId, id);
+    if (outcome === ADMITTED) return this.dispatch(socket, pattern, body, routingId, id);
+    if (typeof outcome === 'number') return outcome;
+    return outcome.then((o) =>
+      o === ADMITTED ? this.dispatch(socket, pattern, body, routingId, id) : o,
+    );
   }
 
   private dispatch(
