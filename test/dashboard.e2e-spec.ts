@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { ZmqClient } from '@sluice/zeromq';
+import type { ZmqClient } from '@sluice/zeromq';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -7,6 +7,7 @@ import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapDemo } from '../apps/demo/src/bootstrap.js';
 import { type DemoConfig, demoConfig } from '../apps/demo/src/demo.config.js';
+import { demoClient } from './support/demo.js';
 import { ipcEndpoint } from './support/endpoints.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,16 +44,7 @@ describe('dashboard', () => {
   let page: Page;
   const clients: ZmqClient[] = [];
 
-  async function client(): Promise<ZmqClient> {
-    const c = new ZmqClient({
-      dealer: { connect: config.routerEndpoint },
-      push: { connect: config.pullEndpoint },
-      timeout: 5_000,
-    });
-    clients.push(c);
-    await c.connect();
-    return c;
-  }
+  const client = () => demoClient(config, clients);
 
   const emit = (c: ZmqClient, pattern: string, data: unknown) =>
     firstValueFrom(c.emit(pattern, data), { defaultValue: undefined });

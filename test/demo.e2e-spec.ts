@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { RateLimitRuleState } from '@sluice/rate-limit';
-import { ZmqClient } from '@sluice/zeromq';
+import type { ZmqClient } from '@sluice/zeromq';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapDemo } from '../apps/demo/src/bootstrap.js';
@@ -11,6 +11,7 @@ import {
   ReadingsStore,
   type ReadingsStats,
 } from '../apps/demo/src/readings.store.js';
+import { demoClient } from './support/demo.js';
 import { ipcEndpoint } from './support/endpoints.js';
 import { countOutcomes, outcome } from './support/rate-limited.js';
 import { waitFor } from './support/wait.js';
@@ -26,17 +27,7 @@ describe('demo service', () => {
   let store: ReadingsStore;
   const clients: ZmqClient[] = [];
 
-  /** A fresh client is a fresh DEALER identity, so a fresh per-peer budget. */
-  async function client(): Promise<ZmqClient> {
-    const c = new ZmqClient({
-      dealer: { connect: config.routerEndpoint },
-      push: { connect: config.pullEndpoint },
-      timeout: 5_000,
-    });
-    clients.push(c);
-    await c.connect();
-    return c;
-  }
+  const client = () => demoClient(config, clients);
 
   const send = <T>(c: ZmqClient, pattern: string, data: unknown = {}) =>
     firstValueFrom(c.send<T>(pattern, data));
