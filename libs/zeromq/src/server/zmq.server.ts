@@ -354,7 +354,7 @@ export class ZmqServer
     id: Buffer | undefined,
   ): number {
     this.stats.sockets[socket].malformed[reason]++;
-    this.events.emit('malformed', { socket, reason });
+    if (this.events.has('malformed')) this.events.emit('malformed', { socket, reason });
     this.quietLog.warn(
       `malformed:${socket}:${reason}`,
       `Dropped a malformed message on the ${socket} socket: ${reason}.`,
