@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** Everything a run can be told, from argv and the environment (see README section in main.ts). */
@@ -52,7 +54,7 @@ export function loadConfig(): BenchConfig {
     globalTimeoutMs:
       positive(process.env.BENCH_TIMEOUT, Math.max(600, 30 * (seconds + warmupSeconds + 6))) * 1000,
     profile,
-    profileDir: process.env.BENCH_PROFILE_DIR ?? '/tmp/sluice-bench-profiles',
+    profileDir: process.env.BENCH_PROFILE_DIR ?? join(tmpdir(), 'sluice-bench-profiles'),
     outDir: process.env.BENCH_OUT ?? `${repoRoot}bench`,
     host: '127.0.0.1',
     natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
