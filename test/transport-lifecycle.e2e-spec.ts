@@ -155,6 +155,20 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
     expect(server.connectedPeers.router).toBe(0);
   });
 
+  it('ZmqClient reports its connections through on()', async () => {
+    const router = ipcEndpoint();
+    const running = await startServer({ router: { bind: router } }, [MathController]);
+    const client = new ZmqClient({ dealer: { connect: router } });
+    trackClient(client);
+    const events: string[] = [];
+    client.on('connected', (e) => events.push(`connected:${e.socket}`));
+    client.on('disconnected', (e) => events.push(`disconnected:${e.socket}`));
+    await expect(firstValueFrom(client.send('sum', [1, 2]))).resolves.toBe(3);
+    await waitFor(() => events.includes('connected:dealer'), 'the connected event');
+    await running.app.close();
+    await waitFor(() => events.includes('disconnected:dealer'), 'the disconnected event');
+  });
+
   it('binds several endpoints, tcp and ipc, and serves clients on each', async () => {
     const endpoints = [await tcpEndpoint(), ipcEndpoint()];
     track(await startServer({ router: { bind: endpoints } }, [MathController]));

@@ -2,7 +2,7 @@ export { ZmqServer, type ZmqServerSockets } from './server/zmq.server.js';
 export { ZmqContext } from './server/zmq.context.js';
 export type { ZmqLimitedEvent, ZmqServerEventsMap } from './server/server-events.js';
 export { ServerStats, SocketStats } from './server/server-stats.js';
-export { ZmqClient } from './client/zmq.client.js';
+export { ZmqClient, type ZmqClientEvent } from './client/zmq.client.js';
 export type { ZmqServerOptions, ZmqSubOptions } from './interfaces/zmq-server-options.interface.js';
 export type { ZmqClientOptions } from './interfaces/zmq-client-options.interface.js';
 export type {

@@ -4,6 +4,9 @@ import { InvalidMessageException } from '@nestjs/microservices/errors/invalid-me
 import { from, Observable, throwError } from 'rxjs';
 import { Dealer, Publisher, Push, type Socket } from 'zeromq';
 
+/** What `ZmqClient.on()` reports, from the DEALER's and PUSH's socket monitors. */
+export type ZmqClientEvent = 'connected' | 'disconnected' | 'auth:refused';
+
 const isNil = (value: unknown): boolean => value === undefined || value === null;
 import type { ZmqClientOptions } from '../interfaces/zmq-client-options.interface.js';
 import type { ZmqDeserializer, ZmqSerializer } from '../interfaces/zmq-socket-options.interface.js';
@@ -12,6 +15,7 @@ import { validateClientOptions } from '../options/validate-options.js';
 import { openClientSecurity, secureClientSocket } from '../security/client-security.js';
 import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
 import { SocketWriter } from '../sockets/socket-writer.js';
+import { TransportEvents } from '../sockets/transport-events.js';
 import { HEADERS, MessageKind } from '../wire/wire.constants.js';
 import {
   DEFAULT_CLIENT_SOCKET_OPTIONS,
@@ -53,6 +57,7 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
   private ready = false;
   private readonly backoff: RetryAfterBackoff | undefined;
   private readonly replies: ReplyReader;
+  private readonly events = new TransportEvents();
   /** Requests resent after a RATE_LIMITED reply (option `retryOnRateLimit`). */
   rateLimitRetries = 0;
 
@@ -71,6 +76,14 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
   /** Replies that matched no pending request (late, after a timeout, or foreign). */
   get unmatchedReplies(): number {
     return this.replies.unmatched;
+  }
+
+  /** `connected` / `disconnected` / `auth:refused`, each with `{ socket, address }`. */
+  override on(
+    event: ZmqClientEvent,
+    callback: (event: { socket: string; address: string }) => void,
+  ): void {
+    this.events.on(event, callback);
   }
 
   /** Requests sent and not yet answered. */
@@ -239,7 +252,7 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       applySocketOptions(socket, DEFAULT_CLIENT_SOCKET_OPTIONS, dealer);
       secureClientSocket(socket, security, this.logger, true);
       const endpoints = endpointsOf(dealer.connect);
-      this.watchConnection(socket, endpoints.length === 1);
+      this.watchConnection(socket, 'dealer', endpoints.length === 1);
       connectAll(socket, endpoints);
       this.dealerWriter = new SocketWriter(socket, (error, frames) =>
         this.onRequestNotSent(error, frames),
@@ -258,7 +271,9 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       sockets.push = socket;
       applySocketOptions(socket, DEFAULT_CLIENT_SOCKET_OPTIONS, push);
       secureClientSocket(socket, security, this.logger, true);
-      connectAll(socket, endpointsOf(push.connect));
+      const endpoints = endpointsOf(push.connect);
+      this.watchConnection(socket, 'push', endpoints.length === 1);
+      connectAll(socket, endpoints);
       this.eventWriter = new SocketWriter(socket, () => undefined);
     }
     this.ready = true;
@@ -270,11 +285,15 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
    * answered: fail them at once with a clear error rather than let them wait for the timeout.
    * (With several, the DEALER's round robin hides which server had which request.)
    */
-  private watchConnection(socket: Socket, singleEndpoint: boolean): void {
-    socket.events.on('connect', () => this._status$.next(ZmqStatus.Connected));
+  private watchConnection(socket: Socket, name: string, singleEndpoint: boolean): void {
+    socket.events.on('connect', ({ address }) => {
+      this._status$.next(ZmqStatus.Connected);
+      this.events.emit('connected', { socket: name, address });
+    });
     socket.events.on('disconnect', (event) => {
       this._status$.next(ZmqStatus.Closed);
-      if (!singleEndpoint) return;
+      this.events.emit('disconnected', { socket: name, address: event.address });
+      if (!singleEndpoint || name !== 'dealer') return;
       this.pending.failAll(
         new ZmqRequestError(
           'CONNECTION_LOST',
@@ -283,7 +302,8 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       );
     });
     socket.events.on('handshake:error:auth', (event) => {
-      if (!singleEndpoint) return;
+      this.events.emit('auth:refused', { socket: name, address: event.address });
+      if (!singleEndpoint || name !== 'dealer') return;
       this.pending.failAll(
         new ZmqRequestError(
           'AUTH_REFUSED',

@@ -7,7 +7,7 @@ import {
 } from '@sluice/rate-limit';
 import type { SocketKind } from '../zmq.constants.js';
 import type { ReplyWriter } from './reply-writer.js';
-import type { ServerEvents } from './server-events.js';
+import type { TransportEvents } from '../sockets/transport-events.js';
 import type { ServerStats } from './server-stats.js';
 import { peerToString } from './zmq.context.js';
 
@@ -24,7 +24,7 @@ const MAX_PAUSE_MS = 1_000;
 export class Admission {
   constructor(
     private readonly stats: ServerStats,
-    private readonly events: ServerEvents,
+    private readonly events: TransportEvents,
     private readonly log: RateLimitLog,
     private readonly replies: () => ReplyWriter | undefined,
   ) {}

@@ -19,7 +19,8 @@ import { ADMITTED, Admission } from './admission.js';
 import { QuietLogger } from './quiet-logger.js';
 import { type OnMessage, readLoop } from './read-loop.js';
 import { ReplyWriter, type ResponsePacket } from './reply-writer.js';
-import { ServerEvents, type ZmqServerEventsMap } from './server-events.js';
+import { TransportEvents } from '../sockets/transport-events.js';
+import type { ZmqServerEventsMap } from './server-events.js';
 import { openServerSockets, type ServerSockets } from './server-sockets.js';
 import { ServerStats } from './server-stats.js';
 import { ZmqContext } from './zmq.context.js';
@@ -57,7 +58,7 @@ export class ZmqServer
   private readonly options: ZmqServerOptions;
   private readonly bodyDeserializer: ZmqDeserializer;
   private readonly maxPatternBytes: number;
-  private readonly events = new ServerEvents();
+  private readonly events = new TransportEvents();
   private readonly quietLog = new QuietLogger(this.logger);
   private readonly rateLimitLog = new RateLimitLog(new Logger('RateLimit'));
   private readonly admission = new Admission(
