@@ -26,10 +26,23 @@ const uplotDist = () => dirname(createRequire(import.meta.url).resolve('uplot/di
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
 
+/** The page's ES modules in public/: `dashboard.js` is the entry, the rest are its imports. */
+const MODULES = [
+  'dashboard.js',
+  'config.js',
+  'format.js',
+  'dom.js',
+  'rates.js',
+  'charts.js',
+  'render-sockets.js',
+  'render-rules.js',
+  'health.js',
+] as const;
+
 /** Every file the page may load, by URL name: nothing else on disk is reachable. */
 const FILES: Record<string, { dir: () => string; file: string; type: string }> = {
   'index.html': { dir: publicDir, file: 'index.html', type: 'text/html; charset=utf-8' },
-  'dashboard.js': { dir: publicDir, file: 'dashboard.js', type: JS },
+  ...Object.fromEntries(MODULES.map((file) => [file, { dir: publicDir, file, type: JS }])),
   'dashboard.css': { dir: publicDir, file: 'dashboard.css', type: CSS },
   'uPlot.esm.js': { dir: uplotDist, file: 'uPlot.esm.js', type: JS },
   'uPlot.min.css': { dir: uplotDist, file: 'uPlot.min.css', type: CSS },
