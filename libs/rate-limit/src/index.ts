@@ -23,3 +23,4 @@ export * from './rate-limit.module.js';
 export * from './transport-binder.js';
 export * from './operators/rate-limit.operator.js';
 export * from './operators/keyed-rate-limit.operator.js';
+export * from './redis.store.js';

@@ -125,7 +125,8 @@ export class RateLimitRegistry implements OnModuleDestroy {
     const [entry] = this.entries.splice(i, 1);
     for (const rule of entry.rules) {
       this.samples.delete(rule);
-      entry.store.forget?.(rule);
+      // A shared store (Redis) keeps the budget: other instances are still spending it.
+      if (entry.store.shared !== true) void entry.store.forget?.(rule);
     }
   }
 
@@ -170,7 +171,7 @@ export class RateLimitRegistry implements OnModuleDestroy {
           const previous = { limit: rule.limit, perMs: rule.perMs, burst: rule.burst };
           rule.setLimit(limit, per);
           // Old arrival times are scaled to the old rate: start the rule afresh under the new one.
-          entry.store.forget?.(rule);
+          void entry.store.forget?.(rule);
           changed++;
           this.configChanged.next({ rule, previous });
         }
