@@ -1,21 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
+import { firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimitModule, RateLimitRegistry, RedisStore } from '@sluice/rate-limit';
 import type { ZmqClient } from '@sluice/zeromq';
 import { ipcEndpoint } from './support/endpoints.js';
 import { type RunningServer, startClient, startServer } from './support/nest.js';
 import { countOutcomes, outcome } from './support/rate-limited.js';
+import { waitFor } from './support/wait.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** What the event handler saw, in order. */
+const received: number[] = [];
 
 @Controller()
 class QuotaController {
   @MessagePattern('quota')
   quota(@Payload() n: number): number {
     return n;
+  }
+
+  @EventPattern('ordered')
+  ordered(@Payload() n: number): void {
+    received.push(n);
   }
 }
 
@@ -55,6 +65,39 @@ describe('shared budgets: two ZmqServers on one RedisStore budget', () => {
     cleanup.push(() => client.close());
     return { running, client, store };
   }
+
+  it('decides many messages at once and still dispatches them in arrival order', async () => {
+    prefix = `sluice:e2e:${randomBytes(6).toString('hex')}:`;
+    const store = new RedisStore({ url: REDIS_URL }, { prefix });
+    cleanup.push(() => store.close());
+    const pull = ipcEndpoint('rl-redis-pull');
+    const running = await startServer(
+      { pull: { bind: pull } },
+      [QuotaController],
+      [
+        RateLimitModule.forRoot({
+          sockets: { pull: { limit: 150, per: '1m', action: 'drop' } },
+          store,
+        }),
+      ],
+    );
+    cleanup.push(() => running.app.close());
+    const client = await startClient({ push: { connect: pull } });
+    cleanup.push(() => client.close());
+    received.length = 0;
+    for (let i = 0; i < 400; i++) {
+      await firstValueFrom(client.emit('ordered', i), { defaultValue: undefined });
+    }
+    const stats = running.server.stats.sockets.pull;
+    await waitFor(
+      () => stats.received === 400 && stats.handled + stats.limited.drop === 400,
+      'all decided',
+    );
+    // The budget holds exactly, and the admitted events ran in the order they were sent.
+    expect(stats.handled).toBe(150);
+    expect(stats.peakPendingDecisions).toBeGreaterThan(1);
+    expect(received).toEqual(Array.from({ length: 150 }, (_, i) => i));
+  });
 
   it('clients hitting both servers get 10 successes in total, not 20', async () => {
     prefix = `sluice:e2e:${randomBytes(6).toString('hex')}:`;

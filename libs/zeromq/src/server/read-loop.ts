@@ -22,7 +22,15 @@ export async function readLoop(
   stats: SocketStats,
   onMessage: OnMessage,
   hooks: ReadLoopHooks,
+  maxPendingDecisions = 1,
 ): Promise<void> {
+  let pending = 0;
+  let slotFreed: (() => void) | undefined;
+  const settled = () => {
+    pending--;
+    slotFreed?.();
+    slotFreed = undefined;
+  };
   while (!socket.closed) {
     let frames: Buffer[];
     try {
@@ -35,6 +43,20 @@ export async function readLoop(
     stats.received++;
     try {
       let waitMs = onMessage(frames);
+      if (typeof waitMs !== 'number' && maxPendingDecisions > 1) {
+        // A socket with no pause rule: each async decision admits, drops or rejects, so the next
+        // message need not wait for it. The store answers in order, so dispatch keeps arrival
+        // order; the window bounds how many decisions (and messages) are held meanwhile.
+        if (++pending > stats.peakPendingDecisions) stats.peakPendingDecisions = pending;
+        waitMs
+          .then((wait) => {
+            if (wait > 0)
+              hooks.onBug(new Error('A pause verdict on a socket read without pauses.'));
+          }, hooks.onBug)
+          .finally(settled);
+        if (pending >= maxPendingDecisions) await new Promise<void>((r) => (slotFreed = r));
+        continue;
+      }
       if (typeof waitMs !== 'number') waitMs = await waitMs;
       while (waitMs > 0 && !socket.closed) {
         const since = (stats.pausedSince ??= performance.now());

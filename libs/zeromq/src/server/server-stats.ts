@@ -14,6 +14,8 @@ export class SocketStats {
   pausedSince: number | undefined = undefined;
   /** Total time spent paused, in ms. */
   pausedMs = 0;
+  /** Most async admission decisions (a shared store) awaited at once on this socket. */
+  peakPendingDecisions = 0;
   readonly malformed: Record<MalformedReason, number> = Object.fromEntries(
     MALFORMED_REASONS.map((reason) => [reason, 0]),
   ) as Record<MalformedReason, number>;

@@ -25,6 +25,9 @@ import { openServerSockets, type ServerSockets } from './server-sockets.js';
 import { ServerStats } from './server-stats.js';
 import { ZmqContext } from './zmq.context.js';
 
+/** Async admission decisions a socket without pause rules may await at once. */
+const MAX_PENDING_DECISIONS = 64;
+
 const INTERNAL_ERROR = { status: 'error', message: 'Internal server error' };
 const SHUTTING_DOWN = {
   status: 'error',
@@ -380,16 +383,33 @@ export class ZmqServer
     kind: SocketKind,
     onMessage: OnMessage,
   ): void {
-    void readLoop(socket, this.stats.sockets[kind], onMessage, {
-      onReceiveError: (error) => {
-        this.events.emit('error', error);
-        this.quietLog.warn(
-          `receive-failed:${kind}`,
-          `Receive failed on the ${kind} socket: ${String(error)}`,
-        );
+    void readLoop(
+      socket,
+      this.stats.sockets[kind],
+      onMessage,
+      {
+        onReceiveError: (error) => {
+          this.events.emit('error', error);
+          this.quietLog.warn(
+            `receive-failed:${kind}`,
+            `Receive failed on the ${kind} socket: ${String(error)}`,
+          );
+        },
+        onBug: (error) => this.logger.error(error),
       },
-      onBug: (error) => this.logger.error(error),
-    });
+      this.decisionWindow(kind),
+    );
+  }
+
+  /**
+   * How many async admission decisions (a shared store such as Redis) a socket may await at
+   * once: one round trip per message would cap it at a few thousand messages per second. A
+   * socket with a pause rule awaits each decision, since a pause must hold everything behind it.
+   */
+  private decisionWindow(kind: SocketKind): number {
+    const gate = this.gates[kind];
+    if (gate === undefined || gate.store.synchronous === true) return 1;
+    return gate.rules().some((rule) => rule.action === 'pause') ? 1 : MAX_PENDING_DECISIONS;
   }
 
   private onReplyFailed(error: unknown): void {
