@@ -49,10 +49,13 @@ export async function readLoop(
         // order; the window bounds how many decisions (and messages) are held meanwhile.
         if (++pending > stats.peakPendingDecisions) stats.peakPendingDecisions = pending;
         waitMs
-          .then((wait) => {
-            if (wait > 0)
-              hooks.onBug(new Error('A pause verdict on a socket read without pauses.'));
-          }, hooks.onBug)
+          .then(
+            (wait) => {
+              if (wait > 0)
+                hooks.onBug(new Error('A pause verdict on a socket read without pauses.'));
+            },
+            (error: unknown) => hooks.onBug(error),
+          )
           .finally(settled);
         if (pending >= maxPendingDecisions) await new Promise<void>((r) => (slotFreed = r));
         continue;
