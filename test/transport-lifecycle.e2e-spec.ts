@@ -1,5 +1,6 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Dealer } from 'zeromq';
 import { ZmqClient, ZmqRequestError, ZmqServer, ZmqStatus } from '@sluice/zeromq';
 import { MathController } from './fixtures/math.controller.js';
 import { ipcEndpoint, tcpEndpoint } from './support/endpoints.js';
@@ -153,6 +154,23 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
     await client.close();
     await waitFor(() => events.includes('down:router'), 'the disconnect event');
     expect(server.connectedPeers.router).toBe(0);
+  });
+
+  it('answers every request of a batch, and counts a batch that does not divide into requests', async () => {
+    const router = ipcEndpoint();
+    const running = track(await startServer({ router: { bind: router } }, [MathController]));
+    const raw = new Dealer();
+    raw.connect(router);
+    cleanup.push(async () => raw.close());
+    const batch = Buffer.from([1, 6]);
+    await raw.send([batch, 'a', 'sum', '[1,2]', 'b', 'sum', '[3,4]']);
+    const replies = [await raw.receive(), await raw.receive()];
+    expect(replies.map(([, id, body]) => `${id}=${body}`)).toEqual(['a=3', 'b=7']);
+    await raw.send([batch, 'c', 'sum']);
+    const stats = running.server.stats.sockets.router;
+    await waitFor(() => stats.malformed.frame_count === 1, 'the bad batch to be counted');
+    expect(stats.batches).toBe(1);
+    expect(stats.handled).toBe(2);
   });
 
   it('ZmqClient reports its connections through on()', async () => {

@@ -79,6 +79,8 @@ describe.each([
     );
     expect(replies).toEqual(Array.from({ length: 500 }, (_, i) => 2 * i));
     expect(client.inFlight).toBe(0);
+    // Requests queued at once travel in batch messages; each is still handled on its own.
+    expect(running.server.stats.sockets.router.batches).toBeGreaterThan(0);
   });
 
   it('delivers an RpcException with its error object', async () => {

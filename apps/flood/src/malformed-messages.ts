@@ -66,7 +66,7 @@ export function malformedRequest(
       };
     }
     case 3: {
-      const kind = 6 + Math.floor(random() * 200);
+      const kind = 7 + Math.floor(random() * 200); // 1–6 are the protocol's kinds
       return {
         frames: [header(WIRE_VERSION, kind), id, p, BODY],
         reason: 'unknown_kind',

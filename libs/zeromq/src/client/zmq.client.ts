@@ -25,6 +25,7 @@ import {
 import { isRateLimitedError } from '@sluice/rate-limit';
 import { RetryAfterBackoff } from './retry-after-backoff.js';
 import { ReplyReader } from './reply-reader.js';
+import { batchRequests, idsOf } from './request-batch.js';
 import { PendingRequests, type ReplyCallback } from './pending-requests.js';
 import { ZmqRequestError } from './zmq-request.error.js';
 
@@ -254,8 +255,10 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       const endpoints = endpointsOf(dealer.connect);
       this.watchConnection(socket, 'dealer', endpoints.length === 1);
       connectAll(socket, endpoints);
-      this.dealerWriter = new SocketWriter(socket, (error, frames) =>
-        this.onRequestNotSent(error, frames),
+      this.dealerWriter = new SocketWriter(
+        socket,
+        (error, frames) => this.onRequestNotSent(error, frames),
+        batchRequests,
       );
       void this.replies.read(socket, this.logger);
     }
@@ -314,13 +317,10 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
   }
 
   private onRequestNotSent(error: unknown, frames: Array<Buffer | string>): void {
-    const id = String(frames[1]);
-    this.pending.fail(
-      id,
-      new ZmqRequestError('SEND_FAILED', `The request was not sent: ${describeSendError(error)}`, {
-        cause: error,
-      }),
-    );
+    const reason = `The request was not sent: ${describeSendError(error)}`;
+    for (const id of idsOf(frames)) {
+      this.pending.fail(id, new ZmqRequestError('SEND_FAILED', reason, { cause: error }));
+    }
   }
 
   private closeSockets(): void {

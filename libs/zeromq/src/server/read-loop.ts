@@ -9,6 +9,8 @@ export interface ReadLoopHooks {
   onReceiveError(error: unknown): void;
   /** A message handler threw: a bug, never a peer's doing; the loop goes on. */
   onBug(error: unknown): void;
+  /** Several messages received as one (a client's batch): offered one by one, in order. */
+  split?(frames: Buffer[]): Buffer[][] | undefined;
 }
 
 /**
@@ -16,6 +18,10 @@ export interface ReadLoopHooks {
  * escapes. A pause is a plain wait before the same message is offered again: meanwhile nothing is
  * read, the pipe fills to its HWM and ZeroMQ and TCP push back on the senders; the paused message
  * itself is not lost.
+ *
+ * `maxPendingDecisions` > 1 (a socket with async admission and no pause rule): each decision
+ * admits, drops or rejects, so the next message need not wait for it. The store answers in
+ * order, so dispatch keeps arrival order; the window bounds the messages held meanwhile.
  */
 export async function readLoop(
   socket: { readonly closed: boolean; receive(): Promise<Buffer[]> },
@@ -31,6 +37,37 @@ export async function readLoop(
     slotFreed?.();
     slotFreed = undefined;
   };
+
+  const pauseThenRetry = async (message: Buffer[], waitMs: number): Promise<void> => {
+    while (waitMs > 0 && !socket.closed) {
+      const since = (stats.pausedSince ??= performance.now());
+      await sleep(waitMs);
+      stats.pausedMs += performance.now() - since;
+      stats.pausedSince = undefined;
+      const next = onMessage(message);
+      waitMs = typeof next === 'number' ? next : await next;
+    }
+  };
+
+  /** Offers one message; a promise only when the loop must wait before the next one. */
+  const offer = (message: Buffer[]): Promise<void> | undefined => {
+    stats.received++;
+    const waitMs = onMessage(message);
+    if (typeof waitMs === 'number') return waitMs > 0 ? pauseThenRetry(message, waitMs) : undefined;
+    if (maxPendingDecisions === 1) return waitMs.then((wait) => pauseThenRetry(message, wait));
+    if (++pending > stats.peakPendingDecisions) stats.peakPendingDecisions = pending;
+    waitMs
+      .then(
+        (wait) => {
+          if (wait > 0) hooks.onBug(new Error('A pause verdict on a socket read without pauses.'));
+        },
+        (error: unknown) => hooks.onBug(error),
+      )
+      .finally(settled);
+    if (pending < maxPendingDecisions) return undefined;
+    return new Promise<void>((resolve) => (slotFreed = resolve));
+  };
+
   while (!socket.closed) {
     let frames: Buffer[];
     try {
@@ -40,34 +77,17 @@ export async function readLoop(
       hooks.onReceiveError(error);
       continue;
     }
-    stats.received++;
     try {
-      let waitMs = onMessage(frames);
-      if (typeof waitMs !== 'number' && maxPendingDecisions > 1) {
-        // A socket with no pause rule: each async decision admits, drops or rejects, so the next
-        // message need not wait for it. The store answers in order, so dispatch keeps arrival
-        // order; the window bounds how many decisions (and messages) are held meanwhile.
-        if (++pending > stats.peakPendingDecisions) stats.peakPendingDecisions = pending;
-        waitMs
-          .then(
-            (wait) => {
-              if (wait > 0)
-                hooks.onBug(new Error('A pause verdict on a socket read without pauses.'));
-            },
-            (error: unknown) => hooks.onBug(error),
-          )
-          .finally(settled);
-        if (pending >= maxPendingDecisions) await new Promise<void>((r) => (slotFreed = r));
-        continue;
-      }
-      if (typeof waitMs !== 'number') waitMs = await waitMs;
-      while (waitMs > 0 && !socket.closed) {
-        const since = (stats.pausedSince ??= performance.now());
-        await sleep(waitMs);
-        stats.pausedMs += performance.now() - since;
-        stats.pausedSince = undefined;
-        waitMs = onMessage(frames);
-        if (typeof waitMs !== 'number') waitMs = await waitMs;
+      const messages = hooks.split?.(frames);
+      if (messages === undefined) {
+        const wait = offer(frames);
+        if (wait !== undefined) await wait;
+      } else {
+        stats.batches++;
+        for (const message of messages) {
+          const wait = offer(message);
+          if (wait !== undefined) await wait;
+        }
       }
     } catch (error) {
       hooks.onBug(error);

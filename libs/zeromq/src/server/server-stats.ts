@@ -5,6 +5,8 @@ import type { SocketKind } from '../zmq.constants.js';
 /** Plain counters per socket, bumped on the hot path and read by health, metrics and tests. */
 export class SocketStats {
   received = 0;
+  /** Batch messages received (each carried several of the requests counted in `received`). */
+  batches = 0;
   handled = 0;
   noHandler = 0;
   repliesDropped = 0;

@@ -10,9 +10,9 @@ import type { ZmqDeserializer } from '../interfaces/zmq-socket-options.interface
 import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
 import { validateServerOptions } from '../options/validate-options.js';
 import type { CurveAuthStats } from '../security/server-security.js';
-import { checkHeader, isValidId, isValidPattern } from '../wire/frame-check.js';
+import { checkHeader, isValidId, isValidPattern, splitBatch } from '../wire/frame-check.js';
 import { MALFORMED_MESSAGES, MalformedReason } from '../wire/malformed-reason.js';
-import { DEFAULT_MAX_PATTERN_BYTES, MessageKind } from '../wire/wire.constants.js';
+import { DEFAULT_MAX_PATTERN_BYTES, HEADERS, MessageKind } from '../wire/wire.constants.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, SocketKind, ZmqStatus } from '../zmq.constants.js';
 import { type AdmissionGates, buildAdmissionGates } from './admission-gates.js';
 import { ADMITTED, Admission } from './admission.js';
@@ -199,6 +199,10 @@ export class ZmqServer
     if (typeof kind === 'string') {
       const id = kind === MalformedReason.BadHeader ? undefined : frames[2];
       return this.malformed(SocketKind.Router, kind, routingId, id);
+    }
+    // A batch reaches here only when its frames do not divide into requests (see splitBatch).
+    if (kind === MessageKind.Batch) {
+      return this.malformed(SocketKind.Router, MalformedReason.FrameCount, routingId, undefined);
     }
     const isRequest = kind === MessageKind.Request;
     const id = isRequest ? frames[2] : undefined;
@@ -396,6 +400,11 @@ export class ZmqServer
           );
         },
         onBug: (error) => this.logger.error(error),
+        // Only a ROUTER receives batches (from a client's DEALER).
+        split:
+          kind === SocketKind.Router
+            ? (frames) => splitBatch(frames, HEADERS[MessageKind.Request])
+            : undefined,
       },
       this.decisionWindow(kind),
     );

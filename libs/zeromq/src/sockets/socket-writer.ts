@@ -1,4 +1,4 @@
-type Frames = Array<Buffer | string>;
+export type Frames = Array<Buffer | string>;
 type OnSendError = (error: unknown, frames: Frames) => void;
 
 /**
@@ -15,6 +15,8 @@ export class SocketWriter {
   constructor(
     private readonly socket: { send(frames: Frames): Promise<void> },
     private readonly onError: OnSendError,
+    /** Merges messages queued at once into fewer (a client's request batch); optional. */
+    private readonly coalesce?: (queued: Frames[]) => Frames[],
   ) {}
 
   get queued(): number {
@@ -24,7 +26,14 @@ export class SocketWriter {
   /** Queues a message; failures go to `onError`. */
   write(frames: Frames): void {
     this.queue.push(frames);
-    if (!this.writing) void this.drain();
+    if (this.writing) return;
+    if (this.coalesce === undefined) {
+      void this.drain();
+      return;
+    }
+    // With coalescing, start one turn later: what this turn writes goes out together.
+    this.writing = true;
+    setImmediate(() => void this.drain());
   }
 
   /** Queues a message and resolves when ZeroMQ took it (or rejects): the caller feels the HWM. */
@@ -48,8 +57,10 @@ export class SocketWriter {
     this.writing = true;
     while (this.queue.length > 0 || this.pending.length > 0) {
       if (this.queue.length > 0) {
-        const batch = this.queue;
+        const queued = this.queue;
         this.queue = [];
+        const batch =
+          this.coalesce !== undefined && queued.length > 1 ? this.coalesce(queued) : queued;
         for (const frames of batch) {
           try {
             await this.socket.send(frames);

@@ -14,8 +14,9 @@ export function checkHeader(frames: readonly Buffer[], at: number): MessageKind 
   if (header === undefined || header.length !== 2) return MalformedReason.BadHeader;
   if (header[0] !== WIRE_VERSION) return MalformedReason.UnsupportedVersion;
   const kind = header[1];
-  if (kind !== MessageKind.Request && kind !== MessageKind.Event)
+  if (kind !== MessageKind.Request && kind !== MessageKind.Event && kind !== MessageKind.Batch) {
     return MalformedReason.UnknownKind;
+  }
   return kind;
 }
 
@@ -29,4 +30,25 @@ export function isValidPattern(pattern: Buffer | undefined, maxBytes: number): p
   return (
     pattern !== undefined && pattern.length > 0 && pattern.length <= maxBytes && isUtf8(pattern)
   );
+}
+
+/**
+ * A batch from a DEALER, as the ROUTER receives it: [routingId, header, (id, pattern, body)…].
+ * Returns each request as a message of its own, [routingId, request header, id, pattern, body],
+ * so every one takes the single-request path (checks, admission, pause) unchanged; undefined when
+ * the message is not a batch or its frames do not divide into requests (the caller counts it).
+ */
+export function splitBatch(frames: Buffer[], requestHeader: Buffer): Buffer[][] | undefined {
+  const header = frames[1];
+  if (header === undefined || header.length !== 2 || header[1] !== MessageKind.Batch)
+    return undefined;
+  if (header[0] !== WIRE_VERSION || frames.length < 5 || (frames.length - 2) % 3 !== 0) {
+    return undefined;
+  }
+  const routingId = frames[0];
+  const requests: Buffer[][] = [];
+  for (let at = 2; at < frames.length; at += 3) {
+    requests.push([routingId, requestHeader, frames[at], frames[at + 1], frames[at + 2]]);
+  }
+  return requests;
 }

@@ -18,6 +18,11 @@ export const MessageKind = {
   Complete: 4,
   /** ROUTER → DEALER: [header, id, body], body = the error object; ends the response */
   Error: 5,
+  /**
+   * DEALER → ROUTER: [header, id1, pattern1, body1, …, idN, patternN, bodyN]: requests a client
+   * had queued at once, in one ZeroMQ message (one native send and receive for N requests).
+   */
+  Batch: 6,
 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 
@@ -33,4 +38,5 @@ export const HEADERS: Readonly<Record<MessageKind, Buffer>> = {
   [MessageKind.Next]: Buffer.from([WIRE_VERSION, MessageKind.Next]),
   [MessageKind.Complete]: Buffer.from([WIRE_VERSION, MessageKind.Complete]),
   [MessageKind.Error]: Buffer.from([WIRE_VERSION, MessageKind.Error]),
+  [MessageKind.Batch]: Buffer.from([WIRE_VERSION, MessageKind.Batch]),
 };
