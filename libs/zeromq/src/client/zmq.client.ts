@@ -258,7 +258,8 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       this.dealerWriter = new SocketWriter(
         socket,
         (error, frames) => this.onRequestNotSent(error, frames),
-        batchRequests,
+        // One request in flight goes out at once; with more, a turn's requests go out together.
+        { merge: batchRequests, worthWaiting: () => this.pending.size > 1 },
       );
       void this.replies.read(socket, this.logger);
     }

@@ -1,4 +1,11 @@
 export type Frames = Array<Buffer | string>;
+
+/** How a writer may merge what was queued at once into fewer messages. */
+export interface Coalesce {
+  merge(queued: Frames[]): Frames[];
+  /** Whether more writes are likely this turn (load), so waiting one turn pays off. */
+  worthWaiting(): boolean;
+}
 type OnSendError = (error: unknown, frames: Frames) => void;
 
 /**
@@ -16,7 +23,7 @@ export class SocketWriter {
     private readonly socket: { send(frames: Frames): Promise<void> },
     private readonly onError: OnSendError,
     /** Merges messages queued at once into fewer (a client's request batch); optional. */
-    private readonly coalesce?: (queued: Frames[]) => Frames[],
+    private readonly coalesce?: Coalesce,
   ) {}
 
   get queued(): number {
@@ -27,11 +34,11 @@ export class SocketWriter {
   write(frames: Frames): void {
     this.queue.push(frames);
     if (this.writing) return;
-    if (this.coalesce === undefined) {
+    if (this.coalesce === undefined || !this.coalesce.worthWaiting()) {
       void this.drain();
       return;
     }
-    // With coalescing, start one turn later: what this turn writes goes out together.
+    // Under load, start one turn later: what this turn writes goes out together.
     this.writing = true;
     setImmediate(() => void this.drain());
   }
@@ -60,7 +67,7 @@ export class SocketWriter {
         const queued = this.queue;
         this.queue = [];
         const batch =
-          this.coalesce !== undefined && queued.length > 1 ? this.coalesce(queued) : queued;
+          this.coalesce !== undefined && queued.length > 1 ? this.coalesce.merge(queued) : queued;
         for (const frames of batch) {
           try {
             await this.socket.send(frames);
