@@ -165,7 +165,10 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
     const batch = Buffer.from([1, 6]);
     await raw.send([batch, 'a', 'sum', '[1,2]', 'b', 'sum', '[3,4]']);
     const replies = [await raw.receive(), await raw.receive()];
-    expect(replies.map(([, id, body]) => `${id}=${body}`)).toEqual(['a=3', 'b=7']);
+    expect(replies.map(([, id, body]) => `${id.toString()}=${body.toString()}`)).toEqual([
+      'a=3',
+      'b=7',
+    ]);
     await raw.send([batch, 'c', 'sum']);
     const stats = running.server.stats.sockets.router;
     await waitFor(() => stats.malformed.frame_count === 1, 'the bad batch to be counted');
