@@ -6,8 +6,9 @@ import type { PendingRequests } from './pending-requests.js';
 import { ZmqRequestError } from './zmq-request.error.js';
 
 /**
- * The one reader of a client's DEALER: replies [header, id] or [header, id, body] (see
- * docs/wire-protocol.md) go to their pending request; anything else is counted and ignored.
+ * The one reader of a client's DEALER: replies [header, id] or [header, id, body], and reply
+ * batches (see docs/wire-protocol.md), go to their pending requests; anything else is counted
+ * and ignored.
  */
 export class ReplyReader {
   /** Replies that matched no pending request (late, after a timeout, or foreign). */
@@ -33,16 +34,32 @@ export class ReplyReader {
   }
 
   onReply(frames: Buffer[]): void {
-    const [header, id, body] = frames;
-    if (
-      header?.length !== 2 ||
-      header[0] !== WIRE_VERSION ||
-      id === undefined ||
-      frames.length > 3
-    ) {
+    const header = frames[0];
+    if (header?.length !== 2 || header[0] !== WIRE_VERSION) {
       this.unmatched++;
       return;
     }
+    if (header[1] !== MessageKind.ReplyBatch) {
+      if (frames.length < 2 || frames.length > 3) this.unmatched++;
+      else this.settle(header[1], frames[1], frames[2]);
+      return;
+    }
+    // [batch header, (item header, id, body)…]: replies to a batch of requests.
+    if (frames.length < 4 || (frames.length - 1) % 3 !== 0) {
+      this.unmatched++;
+      return;
+    }
+    for (let at = 1; at < frames.length; at += 3) {
+      const item = frames[at];
+      if (item.length !== 2 || item[0] !== WIRE_VERSION) this.unmatched++;
+      else if (item[1] === MessageKind.Done)
+        this.settle(MessageKind.Complete, frames[at + 1], undefined);
+      else this.settle(item[1], frames[at + 1], frames[at + 2]);
+    }
+  }
+
+  /** One reply to its pending request: a value, the end (with a last value or none), an error. */
+  private settle(kind: number, id: Buffer, body: Buffer | undefined): void {
     const key = id.toString('latin1');
     const callback = this.pending.get(key);
     if (callback === undefined) {
@@ -57,7 +74,6 @@ export class ReplyReader {
       this.pending.fail(key, new ZmqRequestError('BAD_REPLY', message, { cause: error }));
       return;
     }
-    const kind = header[1];
     if (kind === MessageKind.Next) {
       callback({ response: value });
     } else if (kind === MessageKind.Complete) {

@@ -1,6 +1,7 @@
 import type { ZmqSerializer } from '../interfaces/zmq-socket-options.interface.js';
 import type { SocketWriter } from '../sockets/socket-writer.js';
 import { HEADERS, MessageKind } from '../wire/wire.constants.js';
+import { BATCHABLE } from './reply-batch.js';
 
 /** A response packet as Nest's `Server.send` hands it to `respond`. */
 export interface ResponsePacket {
@@ -24,45 +25,38 @@ export class ReplyWriter {
     private readonly serializer: ZmqSerializer,
   ) {}
 
-  reply(routingId: Buffer, id: Buffer, packet: ResponsePacket): void {
-    if (packet.err !== undefined) return this.error(routingId, id, packet.err);
+  /** `batchable`: the request came in a batch, so the reply may join a reply batch. */
+  reply(routingId: Buffer, id: Buffer, packet: ResponsePacket, batchable = false): void {
+    if (packet.err !== undefined) return this.error(routingId, id, packet.err, batchable);
     let frames: Array<Buffer | string>;
     try {
       if (!packet.isDisposed) {
-        frames = [
-          routingId,
-          HEADERS[MessageKind.Next],
-          id,
-          this.serializer.serialize(packet.response),
-        ];
-      } else if (packet.response === undefined) {
-        frames = [routingId, HEADERS[MessageKind.Complete], id];
+        const next = batchable ? BATCHABLE.next : HEADERS[MessageKind.Next];
+        frames = [routingId, next, id, this.serializer.serialize(packet.response)];
       } else {
-        frames = [
-          routingId,
-          HEADERS[MessageKind.Complete],
-          id,
-          this.serializer.serialize(packet.response),
-        ];
+        const complete = batchable ? BATCHABLE.complete : HEADERS[MessageKind.Complete];
+        frames =
+          packet.response === undefined
+            ? [routingId, complete, id]
+            : [routingId, complete, id, this.serializer.serialize(packet.response)];
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return this.error(routingId, id, {
-        status: 'error',
-        message: `The response could not be serialized: ${reason}`,
-      });
+      const message = `The response could not be serialized: ${reason}`;
+      return this.error(routingId, id, { status: 'error', message }, batchable);
     }
     this.writer.write(frames);
   }
 
-  error(routingId: Buffer, id: Buffer, err: unknown): void {
+  error(routingId: Buffer, id: Buffer, err: unknown, batchable = false): void {
     let body: Buffer | string;
     try {
       body = this.serializer.serialize(err);
     } catch {
       body = UNSERIALIZABLE_ERROR;
     }
-    this.writer.write([routingId, HEADERS[MessageKind.Error], id, body]);
+    const header = batchable ? BATCHABLE.error : HEADERS[MessageKind.Error];
+    this.writer.write([routingId, header, id, body]);
   }
 
   flushed(): Promise<void> {

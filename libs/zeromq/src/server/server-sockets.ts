@@ -7,6 +7,7 @@ import { ServerSecurity } from '../security/server-security.js';
 import { applySocketOptions, bindAll, connectAll, endpointsOf } from '../sockets/open-socket.js';
 import { type PeerEvent, PeerMonitor } from '../sockets/peer-monitor.js';
 import { SocketWriter } from '../sockets/socket-writer.js';
+import { batchReplies, repliesIn } from './reply-batch.js';
 import {
   DEFAULT_PULL_OPTIONS,
   DEFAULT_ROUTER_OPTIONS,
@@ -36,7 +37,7 @@ export class ServerSockets {
   /** Handshakes refused by the ZAP handler, per socket (from the sockets' own events). */
   readonly authRefused: Partial<Record<SocketKind, number>> = {};
   private readonly monitors: PeerMonitor[] = [];
-  private replyFailed: (error: unknown) => void = () => undefined;
+  private replyFailed: (error: unknown, replies: number) => void = () => undefined;
 
   watch(socket: Socket, name: SocketKind, emit: Emit): void {
     this.monitors.push(new PeerMonitor(socket, name, emit));
@@ -58,12 +59,12 @@ export class ServerSockets {
     return peers;
   }
 
-  onReplyFailed(callback: (error: unknown) => void): void {
+  onReplyFailed(callback: (error: unknown, replies: number) => void): void {
     this.replyFailed = callback;
   }
 
-  reportReplyFailed(error: unknown): void {
-    this.replyFailed(error);
+  reportReplyFailed(error: unknown, replies: number): void {
+    this.replyFailed(error, replies);
   }
 
   close(): void {
@@ -105,7 +106,12 @@ export async function openServerSockets(
       opened.secure(socket, SocketKind.Router, emit);
       opened.watch(socket, SocketKind.Router, emit);
       await bindAll(socket, endpointsOf(router.bind), 'router');
-      opened.routerWriter = new SocketWriter(socket, (error) => opened.reportReplyFailed(error));
+      // Replies written in the same tick to a peer that batches its requests go out together.
+      opened.routerWriter = new SocketWriter(
+        socket,
+        (error, frames) => opened.reportReplyFailed(error, repliesIn(frames)),
+        { merge: batchReplies, worthWaiting: () => false },
+      );
     }
     if (pull) {
       const socket = new Pull();

@@ -25,6 +25,9 @@ import { openServerSockets, type ServerSockets } from './server-sockets.js';
 import { ServerStats } from './server-stats.js';
 import { ZmqContext } from './zmq.context.js';
 
+/** The request header of a request split out of a batch: same bytes, its own object. */
+const BATCHED_REQUEST = Buffer.from(HEADERS[MessageKind.Request]);
+
 /** Async admission decisions a socket without pause rules may await at once. */
 const MAX_PENDING_DECISIONS = 64;
 
@@ -147,7 +150,7 @@ export class ZmqServer
         this.sockets.routerWriter!,
         this.options.serializer ?? new JsonSerializer(),
       );
-      this.sockets.onReplyFailed((error) => this.onReplyFailed(error));
+      this.sockets.onReplyFailed((error, replies) => this.onReplyFailed(error, replies));
       this.startReading(router, SocketKind.Router, (frames) => this.onRouterMessage(frames));
     }
     if (pull)
@@ -215,12 +218,14 @@ export class ZmqServer
       return this.malformed(SocketKind.Router, MalformedReason.BadPattern, routingId, id);
     }
     const pattern = patternFrame.toString('utf8');
+    const batched = frames[1] === BATCHED_REQUEST;
     return this.admitThenDispatch(
       SocketKind.Router,
       pattern,
       frames[isRequest ? 4 : 3],
       routingId,
       id,
+      batched,
     );
   }
 
@@ -256,14 +261,15 @@ export class ZmqServer
     body: Buffer,
     routingId: Buffer | undefined,
     id: Buffer | undefined,
+    batched = false,
   ): number | Promise<number> {
     const gate = this.gates[socket];
-    if (gate === undefined) return this.dispatch(socket, pattern, body, routingId, id);
+    if (gate === undefined) return this.dispatch(socket, pattern, body, routingId, id, batched);
     const outcome = this.admission.check(socket, gate, pattern, routingId, id);
-    if (outcome === ADMITTED) return this.dispatch(socket, pattern, body, routingId, id);
+    if (outcome === ADMITTED) return this.dispatch(socket, pattern, body, routingId, id, batched);
     if (typeof outcome === 'number') return outcome;
     return outcome.then((o) =>
-      o === ADMITTED ? this.dispatch(socket, pattern, body, routingId, id) : o,
+      o === ADMITTED ? this.dispatch(socket, pattern, body, routingId, id, batched) : o,
     );
   }
 
@@ -273,13 +279,21 @@ export class ZmqServer
     body: Buffer,
     routingId: Buffer | undefined,
     id: Buffer | undefined,
+    batched: boolean,
   ): number {
-    if (id !== undefined) this.dispatchRequest(routingId!, id, pattern, body);
+    if (id !== undefined) this.dispatchRequest(routingId!, id, pattern, body, batched);
     else this.dispatchEvent(socket, pattern, body, routingId);
     return 0;
   }
 
-  private dispatchRequest(routingId: Buffer, id: Buffer, pattern: string, body: Buffer): void {
+  /** `batched`: the request came in a batch, so its replies may go back in reply batches. */
+  private dispatchRequest(
+    routingId: Buffer,
+    id: Buffer,
+    pattern: string,
+    body: Buffer,
+    batched: boolean,
+  ): void {
     const stats = this.stats.sockets.router;
     const replies = this.replies!;
     if (this.closing !== undefined) return replies.error(routingId, id, SHUTTING_DOWN);
@@ -301,7 +315,7 @@ export class ZmqServer
     let finished = false;
     const respond = (packet: ResponsePacket) => {
       if (finished) return;
-      replies.reply(routingId, id, packet);
+      replies.reply(routingId, id, packet, batched);
       if (packet.err !== undefined || packet.isDisposed) {
         finished = true;
         this.stats.pending.settle();
@@ -402,9 +416,7 @@ export class ZmqServer
         onBug: (error) => this.logger.error(error),
         // Only a ROUTER receives batches (from a client's DEALER).
         split:
-          kind === SocketKind.Router
-            ? (frames) => splitBatch(frames, HEADERS[MessageKind.Request])
-            : undefined,
+          kind === SocketKind.Router ? (frames) => splitBatch(frames, BATCHED_REQUEST) : undefined,
       },
       this.decisionWindow(kind),
     );
@@ -421,8 +433,8 @@ export class ZmqServer
     return gate.rules().some((rule) => rule.action === 'pause') ? 1 : MAX_PENDING_DECISIONS;
   }
 
-  private onReplyFailed(error: unknown): void {
-    this.stats.sockets.router.repliesDropped++;
+  private onReplyFailed(error: unknown, replies: number): void {
+    this.stats.sockets.router.repliesDropped += replies;
     const code = (error as { code?: string }).code ?? 'unknown';
     this.quietLog.warn(
       `reply-failed:${code}`,

@@ -23,6 +23,13 @@ export const MessageKind = {
    * had queued at once, in one ZeroMQ message (one native send and receive for N requests).
    */
   Batch: 6,
+  /**
+   * ROUTER → DEALER: [header, (itemHeader, id, body)…]: replies to requests that came in a batch,
+   * for the same peer, in one ZeroMQ message. Each item is a next, complete, error or done reply.
+   */
+  ReplyBatch: 7,
+  /** Inside a reply batch only: [header, id, (empty)], the response ends without a value. */
+  Done: 8,
 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 
@@ -39,4 +46,6 @@ export const HEADERS: Readonly<Record<MessageKind, Buffer>> = {
   [MessageKind.Complete]: Buffer.from([WIRE_VERSION, MessageKind.Complete]),
   [MessageKind.Error]: Buffer.from([WIRE_VERSION, MessageKind.Error]),
   [MessageKind.Batch]: Buffer.from([WIRE_VERSION, MessageKind.Batch]),
+  [MessageKind.ReplyBatch]: Buffer.from([WIRE_VERSION, MessageKind.ReplyBatch]),
+  [MessageKind.Done]: Buffer.from([WIRE_VERSION, MessageKind.Done]),
 };
