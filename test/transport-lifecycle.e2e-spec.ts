@@ -1,8 +1,8 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Dealer } from 'zeromq';
+import { Dealer, Push } from 'zeromq';
 import { ZmqClient, ZmqRequestError, ZmqServer, ZmqStatus } from '@sluice/zeromq';
-import { MathController } from './fixtures/math.controller.js';
+import { MathController, received } from './fixtures/math.controller.js';
 import { ipcEndpoint, tcpEndpoint } from './support/endpoints.js';
 import { type RunningServer, startClient, startServer } from './support/nest.js';
 import { waitFor } from './support/wait.js';
@@ -179,6 +179,27 @@ describe('ZmqServer and ZmqClient lifecycle', () => {
     await waitFor(() => stats.malformed.frame_count === 1, 'the bad batch to be counted');
     expect(stats.batches).toBe(1);
     expect(stats.handled).toBe(2);
+  });
+
+  it('events emitted together travel in event batches, in order; a bad event batch is counted', async () => {
+    received.order.length = 0;
+    const pull = ipcEndpoint();
+    const running = track(await startServer({ pull: { bind: pull } }, [MathController]));
+    const client = trackClient(await startClient({ push: { connect: pull } }));
+    await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        firstValueFrom(client.emit('ordered', i), { defaultValue: undefined }),
+      ),
+    );
+    await waitFor(() => received.order.length === 500, '500 events');
+    expect(received.order).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    const stats = running.server.stats.sockets.pull;
+    expect(stats.batches).toBeGreaterThan(0);
+    const raw = new Push();
+    raw.connect(pull);
+    cleanup.push(async () => raw.close());
+    await raw.send([Buffer.from([1, 9]), 'ordered']);
+    await waitFor(() => stats.malformed.frame_count === 1, 'the bad event batch to be counted');
   });
 
   it('ZmqClient reports its connections through on()', async () => {

@@ -5,6 +5,7 @@ import { HEADERS, MessageKind } from '../wire/wire.constants.js';
 const MAX_BATCH = 64;
 
 const BATCH_HEADER = HEADERS[MessageKind.Batch];
+const EVENT_BATCH_HEADER = HEADERS[MessageKind.EventBatch];
 
 /**
  * Requests queued on the DEALER at once ([header, id, pattern, body] each) go out as batch
@@ -35,4 +36,11 @@ export function idsOf(frames: Frames): string[] {
   const ids: string[] = [];
   for (let at = 1; at < frames.length; at += 3) ids.push(String(frames[at]));
   return ids;
+}
+
+/** Events [header, pattern, body] emitted together on a PUSH, as one event batch message. */
+export function batchEvents(events: Frames[]): Frames {
+  const batch: Frames = [EVENT_BATCH_HEADER];
+  for (const event of events) batch.push(event[1], event[2]);
+  return batch;
 }

@@ -25,7 +25,7 @@ import {
 import { isRateLimitedError } from '@sluice/rate-limit';
 import { RetryAfterBackoff } from './retry-after-backoff.js';
 import { ReplyReader } from './reply-reader.js';
-import { batchRequests, idsOf } from './request-batch.js';
+import { batchEvents, batchRequests, idsOf } from './request-batch.js';
 import { PendingRequests, type ReplyCallback } from './pending-requests.js';
 import { ZmqRequestError } from './zmq-request.error.js';
 
@@ -54,6 +54,8 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
   private eventWriter: SocketWriter | undefined;
   private connecting: Promise<ZmqClientSockets> | undefined;
   private nextId = 0;
+  /** Events handed to ZeroMQ's send and not yet taken (pushback makes them pile up). */
+  private eventsInFlight = 0;
   /** Every socket open (and the PUB bound): sends need no connect() first. */
   private ready = false;
   private readonly backoff: RetryAfterBackoff | undefined;
@@ -228,6 +230,7 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
     const pattern = this.normalizePattern(packet.pattern);
     const body = this.bodySerializer.serialize(packet.data);
     const header = HEADERS[MessageKind.Event];
+    this.eventsInFlight++;
     try {
       if (this.options.pub) await this.eventWriter!.writeAndWait([pattern, header, body]);
       else if (this.options.push) await this.eventWriter!.writeAndWait([header, pattern, body]);
@@ -238,6 +241,8 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
         `The event '${pattern}' was not sent: ${describeSendError(error)}`,
         { cause: error },
       );
+    } finally {
+      this.eventsInFlight--;
     }
     return undefined as T;
   }
@@ -278,7 +283,11 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
       const endpoints = endpointsOf(push.connect);
       this.watchConnection(socket, 'push', endpoints.length === 1);
       connectAll(socket, endpoints);
-      this.eventWriter = new SocketWriter(socket, () => undefined);
+      // Events emitted in one turn while others are in flight go out as one event batch.
+      this.eventWriter = new SocketWriter(socket, () => undefined, {
+        mergeGroup: batchEvents,
+        worthWaiting: () => this.eventsInFlight > 1,
+      });
     }
     this.ready = true;
     return sockets;

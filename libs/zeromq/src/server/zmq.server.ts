@@ -10,7 +10,13 @@ import type { ZmqDeserializer } from '../interfaces/zmq-socket-options.interface
 import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
 import { validateServerOptions } from '../options/validate-options.js';
 import type { CurveAuthStats } from '../security/server-security.js';
-import { checkHeader, isValidId, isValidPattern, splitBatch } from '../wire/frame-check.js';
+import {
+  checkHeader,
+  isValidId,
+  isValidPattern,
+  splitBatch,
+  splitEventBatch,
+} from '../wire/frame-check.js';
 import { MALFORMED_MESSAGES, MalformedReason } from '../wire/malformed-reason.js';
 import { DEFAULT_MAX_PATTERN_BYTES, HEADERS, MessageKind } from '../wire/wire.constants.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, SocketKind, ZmqStatus } from '../zmq.constants.js';
@@ -207,6 +213,9 @@ export class ZmqServer
     if (kind === MessageKind.Batch) {
       return this.malformed(SocketKind.Router, MalformedReason.FrameCount, routingId, undefined);
     }
+    if (kind === MessageKind.EventBatch) {
+      return this.malformed(SocketKind.Router, MalformedReason.UnknownKind, routingId, frames[2]);
+    }
     const isRequest = kind === MessageKind.Request;
     const id = isRequest ? frames[2] : undefined;
     if (frames.length !== (isRequest ? 5 : 4))
@@ -237,6 +246,10 @@ export class ZmqServer
     const isSub = socket === SocketKind.Sub;
     const kind = checkHeader(frames, isSub ? 1 : 0);
     if (typeof kind === 'string') return this.malformed(socket, kind, undefined, undefined);
+    // An event batch reaches here only when its frames do not divide into events.
+    if (kind === MessageKind.EventBatch && !isSub) {
+      return this.malformed(socket, MalformedReason.FrameCount, undefined, undefined);
+    }
     if (kind !== MessageKind.Event)
       return this.malformed(socket, MalformedReason.UnknownKind, undefined, undefined);
     if (frames.length !== 3)
@@ -415,8 +428,13 @@ export class ZmqServer
         },
         onBug: (error) => this.logger.error(error),
         // Only a ROUTER receives batches (from a client's DEALER).
+        // Batches come from Sluice clients: requests on the ROUTER, events on the PULL.
         split:
-          kind === SocketKind.Router ? (frames) => splitBatch(frames, BATCHED_REQUEST) : undefined,
+          kind === SocketKind.Router
+            ? (frames) => splitBatch(frames, BATCHED_REQUEST)
+            : kind === SocketKind.Pull
+              ? (frames) => splitEventBatch(frames, HEADERS[MessageKind.Event])
+              : undefined,
       },
       this.decisionWindow(kind),
     );

@@ -2,10 +2,16 @@ export type Frames = Array<Buffer | string>;
 
 /** How a writer may merge what was queued at once into fewer messages. */
 export interface Coalesce {
-  merge(queued: Frames[]): Frames[];
+  /** `write()`s queued at once, into fewer messages. */
+  merge?(queued: Frames[]): Frames[];
+  /** `writeAndWait()`s queued at once (at most MAX_GROUP), into one message. */
+  mergeGroup?(group: Frames[]): Frames;
   /** Whether more writes are likely this turn (load), so waiting one turn pays off. */
   worthWaiting(): boolean;
 }
+
+/** Waited writes merged into one message at most. */
+const MAX_GROUP = 64;
 type OnSendError = (error: unknown, frames: Frames) => void;
 
 /**
@@ -33,6 +39,10 @@ export class SocketWriter {
   /** Queues a message; failures go to `onError`. */
   write(frames: Frames): void {
     this.queue.push(frames);
+    this.start();
+  }
+
+  private start(): void {
     if (this.writing) return;
     if (this.coalesce === undefined || !this.coalesce.worthWaiting()) {
       void this.drain();
@@ -50,7 +60,7 @@ export class SocketWriter {
         frames,
         done: (error) => (error === undefined ? resolve() : reject(error)),
       });
-      if (!this.writing) void this.drain();
+      this.start();
     });
   }
 
@@ -67,7 +77,9 @@ export class SocketWriter {
         const queued = this.queue;
         this.queue = [];
         const batch =
-          this.coalesce !== undefined && queued.length > 1 ? this.coalesce.merge(queued) : queued;
+          this.coalesce?.merge !== undefined && queued.length > 1
+            ? this.coalesce.merge(queued)
+            : queued;
         for (const frames of batch) {
           try {
             await this.socket.send(frames);
@@ -77,15 +89,22 @@ export class SocketWriter {
         }
       }
       if (this.pending.length > 0) {
-        const batch = this.pending;
+        const waiting = this.pending;
         this.pending = [];
-        for (const item of batch) {
+        const groupSize = this.coalesce?.mergeGroup !== undefined ? MAX_GROUP : 1;
+        for (let start = 0; start < waiting.length; start += groupSize) {
+          const group = waiting.slice(start, start + groupSize);
+          const frames =
+            group.length === 1
+              ? group[0].frames
+              : this.coalesce!.mergeGroup!(group.map((w) => w.frames));
+          let failure: unknown;
           try {
-            await this.socket.send(item.frames);
-            item.done();
+            await this.socket.send(frames);
           } catch (error) {
-            item.done(error ?? new Error('send failed'));
+            failure = error ?? new Error('send failed');
           }
+          for (const item of group) item.done(failure);
         }
       }
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHeader, splitBatch } from './frame-check.js';
+import { checkHeader, splitBatch, splitEventBatch } from './frame-check.js';
 import { HEADERS, MessageKind } from './wire.constants.js';
 
 const rid = Buffer.from('peer');
@@ -36,5 +36,23 @@ describe('splitBatch', () => {
       ),
     ).toBeUndefined();
     expect(checkHeader([rid, batch, text('a'), text('p')], 1)).toBe(MessageKind.Batch);
+  });
+});
+
+describe('splitEventBatch', () => {
+  const event = HEADERS[MessageKind.Event];
+  const batch = HEADERS[MessageKind.EventBatch];
+
+  it('turns an event batch into single events, in order', () => {
+    expect(splitEventBatch([batch, text('a'), text('1'), text('b'), text('2')], event)).toEqual([
+      [event, text('a'), text('1')],
+      [event, text('b'), text('2')],
+    ]);
+  });
+
+  it('leaves alone what is not a well-formed event batch', () => {
+    expect(splitEventBatch([batch, text('a')], event)).toBeUndefined();
+    expect(splitEventBatch([batch], event)).toBeUndefined();
+    expect(splitEventBatch([event, text('a'), text('1')], event)).toBeUndefined();
   });
 });

@@ -14,7 +14,12 @@ export function checkHeader(frames: readonly Buffer[], at: number): MessageKind 
   if (header === undefined || header.length !== 2) return MalformedReason.BadHeader;
   if (header[0] !== WIRE_VERSION) return MalformedReason.UnsupportedVersion;
   const kind = header[1];
-  if (kind !== MessageKind.Request && kind !== MessageKind.Event && kind !== MessageKind.Batch) {
+  if (
+    kind !== MessageKind.Request &&
+    kind !== MessageKind.Event &&
+    kind !== MessageKind.Batch &&
+    kind !== MessageKind.EventBatch
+  ) {
     return MalformedReason.UnknownKind;
   }
   return kind;
@@ -51,4 +56,23 @@ export function splitBatch(frames: Buffer[], requestHeader: Buffer): Buffer[][] 
     requests.push([routingId, requestHeader, frames[at], frames[at + 1], frames[at + 2]]);
   }
   return requests;
+}
+
+/**
+ * An event batch, as a PULL receives it: [header, (pattern, body)…]. Returns each event as a
+ * message of its own, [event header, pattern, body]; undefined when the message is not an event
+ * batch or its frames do not divide into events (the caller counts it).
+ */
+export function splitEventBatch(frames: Buffer[], eventHeader: Buffer): Buffer[][] | undefined {
+  const header = frames[0];
+  if (header === undefined || header.length !== 2 || header[1] !== MessageKind.EventBatch) {
+    return undefined;
+  }
+  if (header[0] !== WIRE_VERSION || frames.length < 3 || (frames.length - 1) % 2 !== 0) {
+    return undefined;
+  }
+  const events: Buffer[][] = [];
+  for (let at = 1; at < frames.length; at += 2)
+    events.push([eventHeader, frames[at], frames[at + 1]]);
+  return events;
 }

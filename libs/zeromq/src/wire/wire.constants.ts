@@ -30,6 +30,8 @@ export const MessageKind = {
   ReplyBatch: 7,
   /** Inside a reply batch only: [header, id, (empty)], the response ends without a value. */
   Done: 8,
+  /** PUSH → PULL: [header, pattern1, body1, …]: events a client sent in one turn, in one message. */
+  EventBatch: 9,
 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 
@@ -48,4 +50,5 @@ export const HEADERS: Readonly<Record<MessageKind, Buffer>> = {
   [MessageKind.Batch]: Buffer.from([WIRE_VERSION, MessageKind.Batch]),
   [MessageKind.ReplyBatch]: Buffer.from([WIRE_VERSION, MessageKind.ReplyBatch]),
   [MessageKind.Done]: Buffer.from([WIRE_VERSION, MessageKind.Done]),
+  [MessageKind.EventBatch]: Buffer.from([WIRE_VERSION, MessageKind.EventBatch]),
 };
