@@ -10,32 +10,21 @@ import type { ZmqDeserializer } from '../interfaces/zmq-socket-options.interface
 import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
 import { validateServerOptions } from '../options/validate-options.js';
 import type { CurveAuthStats } from '../security/server-security.js';
-import {
-  checkHeader,
-  isValidId,
-  isValidPattern,
-  splitBatch,
-  splitEventBatch,
-} from '../wire/frame-check.js';
+import { checkHeader, isValidId, isValidPattern } from '../wire/frame-check.js';
 import { MALFORMED_MESSAGES, MalformedReason } from '../wire/malformed-reason.js';
-import { DEFAULT_MAX_PATTERN_BYTES, HEADERS, MessageKind } from '../wire/wire.constants.js';
+import { DEFAULT_MAX_PATTERN_BYTES, MessageKind } from '../wire/wire.constants.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, SocketKind, ZmqStatus } from '../zmq.constants.js';
 import { type AdmissionGates, buildAdmissionGates } from './admission-gates.js';
 import { ADMITTED, Admission } from './admission.js';
 import { QuietLogger } from './quiet-logger.js';
-import { type OnMessage, readLoop } from './read-loop.js';
+import type { OnMessage } from './read-loop.js';
+import { BATCHED_REQUEST, startReading } from './socket-reading.js';
 import { ReplyWriter, type ResponsePacket } from './reply-writer.js';
 import { TransportEvents } from '../sockets/transport-events.js';
 import type { ZmqServerEventsMap } from './server-events.js';
 import { openServerSockets, type ServerSockets } from './server-sockets.js';
 import { ServerStats } from './server-stats.js';
 import { ZmqContext } from './zmq.context.js';
-
-/** The request header of a request split out of a batch: same bytes, its own object. */
-const BATCHED_REQUEST = Buffer.from(HEADERS[MessageKind.Request]);
-
-/** Async admission decisions a socket without pause rules may await at once. */
-const MAX_PENDING_DECISIONS = 64;
 
 const INTERNAL_ERROR = { status: 'error', message: 'Internal server error' };
 const SHUTTING_DOWN = {
@@ -414,41 +403,14 @@ export class ZmqServer
     kind: SocketKind,
     onMessage: OnMessage,
   ): void {
-    void readLoop(
-      socket,
-      this.stats.sockets[kind],
-      onMessage,
-      {
-        onReceiveError: (error) => {
-          this.events.emit('error', error);
-          this.quietLog.warn(
-            `receive-failed:${kind}`,
-            `Receive failed on the ${kind} socket: ${String(error)}`,
-          );
-        },
-        onBug: (error) => this.logger.error(error),
-        // Only a ROUTER receives batches (from a client's DEALER).
-        // Batches come from Sluice clients: requests on the ROUTER, events on the PULL.
-        split:
-          kind === SocketKind.Router
-            ? (frames) => splitBatch(frames, BATCHED_REQUEST)
-            : kind === SocketKind.Pull
-              ? (frames) => splitEventBatch(frames, HEADERS[MessageKind.Event])
-              : undefined,
+    startReading(socket, kind, this.stats.sockets[kind], this.gates[kind], onMessage, {
+      onReceiveError: (error) => {
+        this.events.emit('error', error);
+        const message = `Receive failed on the ${kind} socket: ${String(error)}`;
+        this.quietLog.warn(`receive-failed:${kind}`, message);
       },
-      this.decisionWindow(kind),
-    );
-  }
-
-  /**
-   * How many async admission decisions (a shared store such as Redis) a socket may await at
-   * once: one round trip per message would cap it at a few thousand messages per second. A
-   * socket with a pause rule awaits each decision, since a pause must hold everything behind it.
-   */
-  private decisionWindow(kind: SocketKind): number {
-    const gate = this.gates[kind];
-    if (gate === undefined || gate.store.synchronous === true) return 1;
-    return gate.rules().some((rule) => rule.action === 'pause') ? 1 : MAX_PENDING_DECISIONS;
+      onBug: (error) => this.logger.error(error),
+    });
   }
 
   private onReplyFailed(error: unknown, replies: number): void {
