@@ -20,3 +20,12 @@ export class ZmqRequestError extends Error {
     super(message, options);
   }
 }
+
+/** Why ZeroMQ did not take a message, in words a caller can act on. */
+export function describeSendError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'EAGAIN') {
+    return 'the send queue stayed full until sendTimeout (the server is not reading)';
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -27,7 +27,7 @@ import { RetryAfterBackoff } from './retry-after-backoff.js';
 import { ReplyReader } from './reply-reader.js';
 import { batchEvents, batchRequests, idsOf } from './request-batch.js';
 import { PendingRequests, type ReplyCallback } from './pending-requests.js';
-import { ZmqRequestError } from './zmq-request.error.js';
+import { describeSendError, ZmqRequestError } from './zmq-request.error.js';
 
 /** The sockets behind a connected client, as `unwrap()` returns them. */
 export interface ZmqClientSockets {
@@ -343,11 +343,4 @@ export class ZmqClient extends ClientProxy<Record<never, Function>, string> {
     this.dealerWriter = undefined;
     this.eventWriter = undefined;
   }
-}
-
-function describeSendError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === 'EAGAIN')
-    return 'the send queue stayed full until sendTimeout (the server is not reading)';
-  return error instanceof Error ? error.message : String(error);
 }
