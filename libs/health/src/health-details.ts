@@ -108,12 +108,14 @@ export function describeServer(
     // their own rule (maxPauseMs), and each wait of a held message would count again here.
     const limited = d.drop + d.reject;
     const open = isOpen(server, kind);
+    // Rounded once, so the status rule judges exactly the figure the details report.
+    const pausedForMs = since === undefined ? 0 : Math.round(now - since);
     facts.push({
       socket: kind,
       open,
       admitted: d.admitted,
       limited,
-      pausedForMs: since === undefined ? 0 : now - since,
+      pausedForMs,
     });
     const byReason: Record<string, number> = {};
     for (const [reason, count] of Object.entries(stats.malformed)) {
@@ -130,7 +132,7 @@ export function describeServer(
       paused: since !== undefined,
       ...(since !== undefined && {
         pausedSince: isoTime(since),
-        pausedForMs: Math.round(now - since),
+        pausedForMs,
       }),
       connectedPeers: peersBySocket[kind] ?? 0,
       perSecond: {

@@ -14,12 +14,13 @@ export class QuietLogger {
     private readonly maxKeys = 1_000,
   ) {}
 
-  warn(key: string, message: string, now = Date.now()): void {
+  /** `message` may be a function: on a flood it is only built for the lines written. */
+  warn(key: string, message: string | (() => string), now = Date.now()): void {
     const entry = this.seen.get(key);
     if (entry === undefined) {
       if (this.seen.size >= this.maxKeys) this.seen.clear();
       this.seen.set(key, { since: now, suppressed: 0 });
-      this.logger.warn(message);
+      this.logger.warn(typeof message === 'string' ? message : message());
       return;
     }
     if (now - entry.since < this.intervalMs) {
@@ -30,7 +31,7 @@ export class QuietLogger {
       entry.suppressed > 0
         ? ` (+${entry.suppressed} more in the last ${Math.round((now - entry.since) / 1000)} s)`
         : '';
-    this.logger.warn(message + more);
+    this.logger.warn((typeof message === 'string' ? message : message()) + more);
     entry.since = now;
     entry.suppressed = 0;
   }

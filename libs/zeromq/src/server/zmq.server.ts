@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
-import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
 import { RateLimitLog, type RateLimitRegistry } from '@sluice/rate-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { throwError } from 'rxjs';
@@ -11,7 +10,7 @@ import { JsonDeserializer, JsonSerializer } from '../json.codec.js';
 import { validateServerOptions } from '../options/validate-options.js';
 import type { CurveAuthStats } from '../security/server-security.js';
 import { checkHeader, isValidId, isValidPattern } from '../wire/frame-check.js';
-import { MALFORMED_MESSAGES, MalformedReason } from '../wire/malformed-reason.js';
+import { MALFORMED_ERRORS, MalformedReason } from '../wire/malformed-reason.js';
 import { DEFAULT_MAX_PATTERN_BYTES, MessageKind } from '../wire/wire.constants.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, SocketKind, ZmqStatus } from '../zmq.constants.js';
 import { type AdmissionGates, buildAdmissionGates } from './admission-gates.js';
@@ -23,16 +22,15 @@ import { ReplyWriter, type ResponsePacket } from './reply-writer.js';
 import { TransportEvents } from '../sockets/transport-events.js';
 import type { ZmqServerEventsMap } from './server-events.js';
 import { openServerSockets, type ServerSockets } from './server-sockets.js';
+import {
+  INTERNAL_ERROR,
+  MALFORMED_NOTES,
+  NO_EVENT_HANDLER_KEYS,
+  NO_HANDLER,
+  SHUTTING_DOWN,
+} from './server-messages.js';
 import { ServerStats } from './server-stats.js';
 import { ZmqContext } from './zmq.context.js';
-
-const INTERNAL_ERROR = { status: 'error', message: 'Internal server error' };
-const SHUTTING_DOWN = {
-  status: 'error',
-  code: 'SHUTTING_DOWN',
-  message: 'The server is shutting down; retry on another instance.',
-};
-const NO_HANDLER = { status: 'error', message: NO_MESSAGE_HANDLER };
 
 /** The sockets behind a listening server, as `unwrap()` returns them. */
 export interface ZmqServerSockets {
@@ -346,8 +344,9 @@ export class ZmqServer
     if (handler === null || !handler.isEventHandler) {
       stats.noHandler++;
       this.quietLog.warn(
-        `no-event-handler:${socket}`,
-        `No event handler for pattern ${JSON.stringify(pattern.slice(0, 100))} on the ${socket} socket; the event was dropped.`,
+        NO_EVENT_HANDLER_KEYS[socket],
+        () =>
+          `No event handler for pattern ${JSON.stringify(pattern.slice(0, 100))} on the ${socket} socket; the event was dropped.`,
       );
       return;
     }
@@ -379,17 +378,10 @@ export class ZmqServer
   ): number {
     this.stats.sockets[socket].malformed[reason]++;
     if (this.events.has('malformed')) this.events.emit('malformed', { socket, reason });
-    this.quietLog.warn(
-      `malformed:${socket}:${reason}`,
-      `Dropped a malformed message on the ${socket} socket: ${reason}.`,
-    );
+    const note = MALFORMED_NOTES[socket][reason];
+    this.quietLog.warn(note.key, note.message);
     if (routingId !== undefined && isValidId(id)) {
-      this.replies!.error(routingId, id, {
-        status: 'error',
-        code: 'MALFORMED',
-        reason,
-        message: MALFORMED_MESSAGES[reason],
-      });
+      this.replies!.error(routingId, id, MALFORMED_ERRORS[reason]);
     }
     return 0;
   }

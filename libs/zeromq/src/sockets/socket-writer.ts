@@ -32,10 +32,6 @@ export class SocketWriter {
     private readonly coalesce?: Coalesce,
   ) {}
 
-  get queued(): number {
-    return this.queue.length + this.pending.length;
-  }
-
   /** Queues a message; failures go to `onError`. */
   write(frames: Frames): void {
     this.queue.push(frames);

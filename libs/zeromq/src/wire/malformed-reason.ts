@@ -26,3 +26,11 @@ export const MALFORMED_MESSAGES: Readonly<Record<MalformedReason, string>> = {
   bad_pattern: 'Malformed message: the pattern must be non-empty UTF-8 within maxPatternBytes.',
   bad_body: 'Malformed message: the body could not be deserialized.',
 };
+
+/** The error reply for each reason: built once, as a flood of garbage must not allocate. */
+export const MALFORMED_ERRORS: Readonly<Record<MalformedReason, object>> = Object.fromEntries(
+  MALFORMED_REASONS.map((reason) => [
+    reason,
+    { status: 'error', code: 'MALFORMED', reason, message: MALFORMED_MESSAGES[reason] },
+  ]),
+) as Record<MalformedReason, object>;
